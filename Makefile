@@ -1,0 +1,80 @@
+# SPDX-License-Identifier: MIT
+# nook - a container init (nook-init) and spawner (nook).  Plain GNU make.
+
+VERSION   = 0.1.0
+PREFIX   ?= /usr/local
+BINDIR   ?= $(PREFIX)/bin
+MANDIR   ?= $(PREFIX)/share/man
+B        ?= build
+GIT      := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+
+CC       ?= cc
+CFLAGS   ?= -O2 -g
+WARN      = -Wall -Wextra -Wshadow -Wformat=2 -Wmissing-prototypes
+ifeq ($(CI),true)
+WARN     += -Werror
+endif
+CPPFLAGS += -DNOOK_VERSION='"$(VERSION)"' -DNOOK_GIT='"$(GIT)"'
+
+# nook-init: static and tiny.  musl when Debian's musl-tools is there.
+INIT_CC  ?= $(shell command -v musl-gcc >/dev/null 2>&1 && echo musl-gcc || echo $(CC))
+INIT_CFLAGS  ?= -Os -ffunction-sections -fdata-sections \
+	-fno-asynchronous-unwind-tables -fno-stack-protector
+INIT_LDFLAGS ?= -static -s -Wl,--gc-sections,-z,noseparate-code,-z,norelro \
+	-Wl,--build-id=none,-z,common-page-size=64
+
+# Debian packages: to build, and to run the tests.
+DEPS_BUILD = gcc make libc6-dev musl-tools pkg-config libcap-ng-dev \
+	libinih-dev libseccomp-dev
+DEPS_CHECK = perl util-linux procps psmisc busybox-static runc cpio \
+	qemu-system-x86 linux-image-amd64 mandoc python3 iproute2 uidmap
+
+all: $(B)/nook-init
+
+$(B):
+	mkdir -p $(B)
+
+$(B)/nook-init: init/nook-init.c | $(B)
+	$(INIT_CC) $(CPPFLAGS) $(INIT_CFLAGS) $(WARN) $(INIT_LDFLAGS) \
+		-o $@ init/nook-init.c
+
+# Install what is missing (Debian, root); say so and go on elsewhere.
+deps:
+	@missing=$$(for p in $(DEPS_BUILD) $(DEPS_CHECK); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
+		grep -q 'ok installed' || echo $$p; done); \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then \
+		echo "deps: missing: $$missing (install them as root)"; exit 0; fi; \
+	echo "deps: installing: $$missing"; \
+	apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install \
+		-y -q --no-install-recommends $$missing
+
+# The main job: see README.md.
+demo: deps all
+	./config/demo.sh $(B)
+
+check: deps all static-check
+	prove -v tests/
+
+static-check: $(B)/nook-init
+	./tests/static-check.sh $(B)/nook-init
+
+bench: bench-init
+
+bench-init: all
+	./bench/init.sh $(B)/nook-init
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8
+	install -m 755 $(B)/nook-init $(DESTDIR)$(BINDIR)/nook-init
+	install -m 644 init/nook-init.8 $(DESTDIR)$(MANDIR)/man8/nook-init.8
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/nook-init $(DESTDIR)$(MANDIR)/man8/nook-init.8
+
+clean:
+	rm -rf $(B)
+
+.PHONY: all deps demo check static-check bench bench-init install \
+	uninstall clean

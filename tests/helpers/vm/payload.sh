@@ -1,0 +1,58 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# The workload of tests/init-vm.t: busybox sh, run by nook-init as PID 1 of a
+# qemu VM.  Everything goes to the serial console; the test greps the log
+# for the NOOK-* lines.  Usage: payload.sh main|quick|flaky
+export PATH=/bin
+mode=${1:-main}
+echo "NOOK-PAYLOAD-START mode=$mode pid=$$ ppid=$PPID"
+
+case $mode in
+main)
+	# What the init mounted: "NOOK-MOUNT <dir> <fstype or none>".
+	for m in /proc /sys /dev /run; do
+		t=$(awk -v m="$m" '$2 == m { t = $3 } END { print t }' \
+			/proc/mounts 2>/dev/null)
+		echo "NOOK-MOUNT $m ${t:-none}"
+	done
+	echo "NOOK-STDIO $(readlink /proc/self/fd/0) $(readlink /proc/self/fd/1)" \
+		"$(readlink /proc/self/fd/2)"
+
+	# Orphans that exit at once: they are re-parented to PID 1, which
+	# must reap them while we are still running.
+	for i in 1 2 3 4; do (sleep 0.2 &); done
+	sleep 2
+	z=0
+	for s in /proc/[0-9]*/stat; do
+		read -r _ _ st _ <"$s" 2>/dev/null || continue
+		[ "$st" = Z ] && z=$((z + 1))
+	done
+	echo "NOOK-ZOMBIES $z"
+
+	# Orphans still there when we exit: the init must stop them.
+	for i in 1 2 3; do (sleep 1000 &); done
+	(sh -c 'trap "echo NOOK-STRAGGLER-CLEANED; exit 0" TERM
+		while :; do sleep 1; done' &)
+	# One that ignores SIGTERM: only SIGKILL after the grace period ends it.
+	(sh -c 'trap "" TERM; exec sleep 1000' &)
+	sleep 1
+	echo "NOOK-PAYLOAD-EXIT status=3 uptime=$(cut -d' ' -f1 /proc/uptime)"
+	exit 3
+	;;
+quick)
+	echo "NOOK-PAYLOAD-EXIT status=0"
+	exit 0
+	;;
+flaky)
+	# Fails the first time, succeeds the second: the count lives in /run,
+	# a tmpfs the init mounted, so it survives the restart.
+	n=$(cat /run/nook-runs 2>/dev/null || echo 0)
+	n=$((n + 1))
+	echo "$n" >/run/nook-runs
+	echo "NOOK-FLAKY-RUN $n"
+	[ "$n" -ge 2 ] && exit 0
+	exit 1
+	;;
+esac
+echo "NOOK-PAYLOAD-BAD-MODE $mode"
+exit 2

@@ -1,0 +1,175 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# nook-init as the real PID 1 of a machine: boot the host's kernel in qemu
+# (TCG) with an initramfs whose /init is build/nook-init and whose payload is
+# tests/helpers/vm/payload.sh (busybox), and read the serial console.
+#
+# Boots: 1) default: mounts, stdio, reaping, stopping orphans (SIGTERM, grace,
+# SIGKILL), power-off;  2) --on-exit=reboot;  3) --restart=on-failure.
+#
+# Environment: NOOK_VM_TIMEOUT (seconds per boot, default 150),
+# NOOK_VM_KERNEL (default: newest /boot/vmlinuz-*), NOOK_VM_ACCEL (tcg),
+# NOOK_VM_KEEP=1 keeps the temp dir.
+. "$(dirname "$0")/lib.sh"
+
+HELPERS=$TOP/tests/helpers/vm
+
+need_root	# mknod /dev/console for the initramfs
+need_cmd qemu-system-x86_64 cpio gzip timeout awk
+[ -x "$NOOK_INIT" ] || skip_all "$NOOK_INIT not built (run make)"
+
+KERNEL=${NOOK_VM_KERNEL:-$(ls -1 /boot/vmlinuz-* 2>/dev/null | sort -V | tail -n 1)}
+[ -n "$KERNEL" ] && [ -r "$KERNEL" ] || skip_all "no readable kernel in /boot/vmlinuz-*"
+
+# A statically linked busybox (Debian: busybox-static).
+is_static() {
+	if command -v readelf >/dev/null 2>&1; then
+		readelf -h "$1" >/dev/null 2>&1 || return 1
+		! readelf -l "$1" 2>/dev/null | grep -q 'Requesting program interpreter'
+	else
+		LC_ALL=C ldd "$1" 2>&1 | grep -q 'not a dynamic executable'
+	fi
+}
+BUSYBOX=
+for b in "${NOOK_BUSYBOX:-}" /bin/busybox /usr/bin/busybox /usr/lib/busybox/busybox; do
+	[ -n "$b" ] && [ -x "$b" ] && is_static "$b" && { BUSYBOX=$b; break; }
+done
+[ -n "$BUSYBOX" ] || skip_all "no static busybox (install busybox-static)"
+
+TIMEOUT=${NOOK_VM_TIMEOUT:-150}
+ACCEL=${NOOK_VM_ACCEL:-tcg}
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/nook-init-vm.XXXXXX") || exit 1
+QEMU_PID=
+cleanup() {
+	[ -n "$QEMU_PID" ] && kill -KILL "$QEMU_PID" 2>/dev/null
+	if [ "${NOOK_VM_KEEP:-0}" = 1 ]; then
+		echo "# kept $TMP" >&2
+	else
+		rm -rf "$TMP"
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# --- the initramfs -------------------------------------------------------
+build_initramfs() {
+	local r=$TMP/root a
+	mkdir -p "$r"/bin "$r"/dev "$r"/proc "$r"/sys "$r"/run "$r"/tmp "$r"/root || return 1
+	cp "$NOOK_INIT" "$r"/init || return 1
+	cp "$BUSYBOX" "$r"/bin/busybox || return 1
+	for a in $("$BUSYBOX" --list); do
+		[ "$a" = busybox ] || [ -e "$r/bin/$a" ] || ln -s busybox "$r/bin/$a"
+	done
+	[ -e "$r"/bin/sh ] || ln -s busybox "$r"/bin/sh
+	cp "$HELPERS"/payload.sh "$r"/bin/payload.sh || return 1
+	chmod 755 "$r"/init "$r"/bin/payload.sh
+	mknod -m 600 "$r"/dev/console c 5 1 || return 1
+	(cd "$r" && find . -print0 | cpio --null -o -H newc -R 0:0 --quiet) |
+		gzip -1 >"$TMP"/initrd.gz
+}
+if ! build_initramfs; then
+	echo "Bail out! cannot build the initramfs in $TMP"
+	exit 1
+fi
+
+# --- booting -----------------------------------------------------------------
+# boot NAME INIT-ARGS...: boots, sets LOG (serial log path), QRC, SECS.
+boot() {
+	local name=$1 start
+	shift
+	LOG=$TMP/$name.serial
+	: >"$LOG"
+	start=$(date +%s)
+	timeout -k 10 "$TIMEOUT" qemu-system-x86_64 \
+		-accel "$ACCEL" -m 256 -smp 1 -nodefaults -display none \
+		-monitor none -serial "file:$LOG" -no-reboot \
+		-kernel "$KERNEL" -initrd "$TMP"/initrd.gz \
+		-append "console=ttyS0 panic=-1 quiet rdinit=/init -- $*" \
+		</dev/null >"$TMP/$name.qemu" 2>&1 &
+	QEMU_PID=$!
+	wait "$QEMU_PID"
+	QRC=$?
+	QEMU_PID=
+	SECS=$(($(date +%s) - start))
+	diag "boot '$name' ($*): qemu exit $QRC after ${SECS}s"
+}
+# has REGEX: the serial log has a line matching it
+has() { grep -Eq -- "$1" "$LOG"; }
+# field KEY: the rest of the first "KEY ..." line, CR stripped
+field() { tr -d '\r' <"$LOG" | awk -v k="$1" '{ i = index($0, k " ") } i { print substr($0, i + length(k) + 1); exit }'; }
+show_log() {
+	diag "serial log tail ($LOG):"
+	diag "$(tr -d '\r' <"$LOG" | tail -n 40)"
+	[ -s "${LOG%.serial}.qemu" ] && diag "qemu output:" "$(tail -n 10 "${LOG%.serial}.qemu")"
+}
+# common CHECKS for every boot: 4 test points
+check_boot() {
+	local name=$1
+	ok $((QRC == 124 || QRC == 137)) "$name: qemu exited by itself within ${TIMEOUT}s"
+	is "$QRC" 0 "$name: qemu exit status 0"
+	! has 'Kernel panic|Attempted to kill init|end Kernel panic'
+	ok $? "$name: no kernel panic (the init never exited)"
+	has 'NOOK-PAYLOAD-START'
+	ok $? "$name: the payload ran"
+}
+
+plan 30
+
+# 1) default: power off after stopping what is left
+boot main -v -t 2 sh /bin/payload.sh main
+f0=$_tap_fail
+check_boot main
+like "$(field NOOK-PAYLOAD-START)" 'ppid=1( |$)' "main: the payload is a child of PID 1 (found sh via the default PATH)"
+is "$(field 'NOOK-MOUNT /proc')" proc "main: /proc mounted (proc)"
+is "$(field 'NOOK-MOUNT /sys')" sysfs "main: /sys mounted (sysfs)"
+is "$(field 'NOOK-MOUNT /dev')" devtmpfs "main: /dev mounted (devtmpfs)"
+is "$(field 'NOOK-MOUNT /run')" tmpfs "main: /run mounted (tmpfs)"
+is "$(field NOOK-STDIO)" "/dev/console /dev/console /dev/console" "main: stdio is the console"
+is "$(field NOOK-ZOMBIES)" 0 "main: orphans re-parented to PID 1 are reaped"
+has 'NOOK-PAYLOAD-EXIT'
+ok $? "main: the payload ran to its end"
+has 'NOOK-STRAGGLER-CLEANED'
+ok $? "main: a leftover orphan got SIGTERM at shutdown"
+has 'reboot: Power down'
+ok $? "main: the init powered the machine off"
+# A SIGTERM-ignoring orphan holds the power-off for the grace period (-t 2):
+# compare the payload's exit (/proc/uptime) with the kernel's timestamp.
+t_exit=$(field NOOK-PAYLOAD-EXIT | sed -n 's/.*uptime=\([0-9.]*\).*/\1/p')
+t_off=$(tr -d '\r' <"$LOG" | sed -n 's/^\[ *\([0-9.]*\)\] reboot: Power down.*/\1/p' | head -n 1)
+if [ -n "$t_exit" ] && [ -n "$t_off" ]; then
+	delay=$(awk -v a="$t_exit" -v b="$t_off" 'BEGIN { printf "%.2f", b - a }')
+	awk -v d="$delay" 'BEGIN { exit !(d >= 1.5 && d < 30) }'
+	ok $? "main: power-off waited the grace period for a SIGTERM-ignoring orphan, then went on (${delay}s, -t 2)"
+else
+	fail "main: power-off waited the grace period (no timestamps: exit '$t_exit', power down '$t_off')"
+fi
+! has 'reboot: Restarting system'
+ok $? "main: no reboot"
+[ "$_tap_fail" = "$f0" ] || show_log
+
+# 2) --on-exit=reboot
+boot reboot --on-exit=reboot /bin/sh /bin/payload.sh quick
+f0=$_tap_fail
+check_boot reboot
+has 'NOOK-PAYLOAD-EXIT'
+ok $? "reboot: the payload ran to its end"
+has 'reboot: Restarting system'
+ok $? "reboot: the init rebooted the machine"
+! has 'reboot: Power down'
+ok $? "reboot: no power-off"
+[ "$_tap_fail" = "$f0" ] || show_log
+
+# 3) --restart=on-failure: fails once, restarted, succeeds, power off
+boot restart -t 1 --restart=on-failure /bin/sh /bin/payload.sh flaky
+f0=$_tap_fail
+check_boot restart
+has 'NOOK-FLAKY-RUN 1' && has 'NOOK-FLAKY-RUN 2'
+ok $? "restart: a failed payload is run again"
+! has 'NOOK-FLAKY-RUN 3'
+ok $? "restart: a successful payload is not"
+has 'reboot: Power down'
+ok $? "restart: then the init powered off"
+[ "$_tap_fail" = "$f0" ] || show_log
+
+done_testing
