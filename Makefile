@@ -29,7 +29,14 @@ DEPS_BUILD = gcc make libc6-dev musl-tools pkg-config libcap-ng-dev \
 DEPS_CHECK = perl util-linux procps psmisc busybox-static runc cpio \
 	qemu-system-x86 linux-image-amd64 mandoc python3 iproute2 uidmap
 
-all: $(B)/nook-init
+PKGS      = inih
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -linih)
+SPAWNER_SRC = spawner/main.c spawner/config.c spawner/util.c spawner/ns.c \
+	spawner/mount.c spawner/process.c
+SPAWNER_OBJ = $(SPAWNER_SRC:spawner/%.c=$(B)/spawner/%.o)
+
+all: $(B)/nook-init $(B)/nook
 
 $(B):
 	mkdir -p $(B)
@@ -37,6 +44,13 @@ $(B):
 $(B)/nook-init: init/nook-init.c | $(B)
 	$(INIT_CC) $(CPPFLAGS) $(INIT_CFLAGS) $(WARN) $(INIT_LDFLAGS) \
 		-o $@ init/nook-init.c
+
+$(B)/spawner/%.o: spawner/%.c spawner/nook.h
+	@mkdir -p $(B)/spawner
+	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<
+
+$(B)/nook: $(SPAWNER_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $(SPAWNER_OBJ) $(PKG_LIBS)
 
 # Install what is missing (Debian, root); say so and go on elsewhere.
 deps:
@@ -52,7 +66,7 @@ deps:
 
 # The main job: see README.md.
 demo: deps all
-	./config/demo.sh $(B)
+	$(B)/nook config/demo.ini
 
 check: deps all static-check
 	prove -v tests/

@@ -761,8 +761,7 @@ should_restart(int st)
 {
 	if (stopping || restart == RESTART_NO)
 		return 0;
-	return restart == RESTART_ALWAYS || !WIFEXITED(st) ||
-	    WEXITSTATUS(st) != 0;
+	return restart == RESTART_ALWAYS || status_code(st) != 0;
 }
 
 /* Sleep for a restart back-off while still reaping and taking signals. */

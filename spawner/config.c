@@ -1,0 +1,1214 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The config file: one table of sections and keys, each with its type and
+ * default, shared by the loader, the validator and --print-config.  The
+ * loader never exits: every error is collected with its file:line, so the
+ * caller prints them all and gives up once (and the unit test can look).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <ini.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <sched.h>
+#include <sys/ioctl.h>
+#include <linux/nsfs.h>
+
+#include "nook.h"
+
+static const char *const c_bool[] = { "yes", "no", NULL };
+static const char *const c_init_mode[] = { "init", "direct", NULL };
+static const char *const c_overlay[] = { "none", "tmpfs", NULL };
+static const char *const c_prop[] = { "slave", "private", "shared",
+	"unbindable", NULL };
+static const char *const c_sys[] = { "ro", "rw", "no", NULL };
+static const char *const c_dev[] = { "minimal", "host", "none", NULL };
+
+const struct key cfg_keys[K__COUNT] = {
+	[K_NAME] = { "container", "name", T_NAME, NULL, NULL, 0 },
+	[K_HOSTNAME] = { "container", "hostname", T_HOST, NULL, NULL, 0 },
+	[K_DOMAINNAME] = { "container", "domainname", T_HOST, "", NULL, 0 },
+	[K_COMMAND] = { "process", "command", T_WORDS, NULL, NULL, 0 },
+	[K_CWD] = { "process", "cwd", T_ABSPATH, "/", NULL, 0 },
+	[K_USER] = { "process", "user", T_ID, "0", NULL, 0 },
+	[K_GROUP] = { "process", "group", T_ID, "", NULL, 0 },
+	[K_GROUPS] = { "process", "groups", T_ID, "", NULL, KF_LIST },
+	[K_ENV] = { "process", "env", T_ENV, "", NULL, KF_LIST },
+	[K_ENV_KEEP] = { "process", "env_keep", T_NAME, "", NULL, KF_LIST },
+	[K_CLEAR_ENV] = { "process", "clear_env", T_BOOL, "yes", c_bool, 0 },
+	[K_UMASK] = { "process", "umask", T_OCTAL, "0022", NULL, 0 },
+	[K_NEW_SESSION] = { "process", "new_session", T_BOOL, "yes", c_bool, 0 },
+	[K_STOP_TIMEOUT] = { "process", "stop_timeout", T_DUR, "10s", NULL, 0 },
+	[K_INIT_PATH] = { "init", "path", T_ABSPATH, NULL, NULL, KF_HOSTCHK },
+	[K_INIT_ARGS] = { "init", "args", T_WORDS, "", NULL, KF_LIST },
+	[K_INIT_MODE] = { "init", "mode", T_ENUM, "init", c_init_mode, 0 },
+	[K_NS_USER] = { "namespaces", "user", T_NS, "new", NULL, KF_HOSTCHK },
+	[K_NS_PID] = { "namespaces", "pid", T_NS, "new", NULL, KF_HOSTCHK },
+	[K_NS_MOUNT] = { "namespaces", "mount", T_NS, "new", NULL, KF_HOSTCHK },
+	[K_NS_NET] = { "namespaces", "net", T_NS, "new", NULL, KF_HOSTCHK },
+	[K_NS_UTS] = { "namespaces", "uts", T_NS, "new", NULL, KF_HOSTCHK },
+	[K_NS_IPC] = { "namespaces", "ipc", T_NS, "new", NULL, KF_HOSTCHK },
+	[K_NS_CGROUP] = { "namespaces", "cgroup", T_NS, "new", NULL, KF_HOSTCHK },
+	[K_NS_TIME] = { "namespaces", "time", T_NS, "new", NULL, KF_HOSTCHK },
+	[K_BOOTTIME_OFFSET] = { "namespaces", "boottime_offset", T_SDUR, "0s",
+		NULL, 0 },
+	[K_MONOTONIC_OFFSET] = { "namespaces", "monotonic_offset", T_SDUR, "0s",
+		NULL, 0 },
+	[K_UID_MAP] = { "user", "uid_map", T_IDMAP, "auto", NULL, KF_LIST },
+	[K_GID_MAP] = { "user", "gid_map", T_IDMAP, "auto", NULL, KF_LIST },
+	[K_ROOT_PATH] = { "rootfs", "path", T_ABSPATH, NULL, NULL, KF_HOSTCHK },
+	[K_ROOT_READONLY] = { "rootfs", "readonly", T_BOOL, "yes", c_bool, 0 },
+	[K_ROOT_OVERLAY] = { "rootfs", "overlay", T_ENUM, "none", c_overlay, 0 },
+	[K_ROOT_PROPAGATION] = { "rootfs", "propagation", T_ENUM, "slave",
+		c_prop, 0 },
+	[K_FS_PROC] = { "filesystem", "proc", T_BOOL, "yes", c_bool, 0 },
+	[K_FS_SYS] = { "filesystem", "sys", T_ENUM, "ro", c_sys, 0 },
+	[K_FS_DEV] = { "filesystem", "dev", T_ENUM, "minimal", c_dev, 0 },
+	[K_FS_TMP] = { "filesystem", "tmp", T_BOOL, "yes", c_bool, 0 },
+	[K_FS_SHM_SIZE] = { "filesystem", "shm_size", T_SIZE, "64M", NULL, 0 },
+	[K_M_BIND] = { "mounts", "bind", T_MOUNT, "", NULL, KF_LIST | KF_HOSTCHK },
+	[K_M_BIND_RO] = { "mounts", "bind_ro", T_MOUNT, "", NULL,
+		KF_LIST | KF_HOSTCHK },
+	[K_M_TMPFS] = { "mounts", "tmpfs", T_MOUNT, "", NULL, KF_LIST },
+	[K_M_MKDIR] = { "mounts", "mkdir", T_MOUNT, "", NULL, KF_LIST },
+	[K_M_SYMLINK] = { "mounts", "symlink", T_MOUNT, "", NULL, KF_LIST },
+	[K_M_FILE] = { "mounts", "file", T_MOUNT, "", NULL, KF_LIST },
+};
+
+static const char *const sections[] = { "container", "process", "init",
+	"namespaces", "user", "rootfs", "filesystem", "mounts" };
+#define NSECTIONS (sizeof(sections) / sizeof(sections[0]))
+
+const char *
+key_label(int k)
+{
+	static char buf[K__COUNT][48];
+
+	if (!buf[k][0])
+		snprintf(buf[k], sizeof(buf[k]), "[%s] %s", cfg_keys[k].sec,
+		    cfg_keys[k].name);
+	return buf[k];
+}
+
+void
+cfg_init(struct cfg *c, const char *file, const char *self_dir)
+{
+	memset(c, 0, sizeof(*c));
+	c->file = xstrdup(file);
+	c->self_dir = xstrdup(self_dir ? self_dir : ".");
+	c->last_key = -1;
+}
+
+/* Record one error: "web.ini:12: [mounts] bind: why". k < 0: no key. */
+void
+cfg_error(struct cfg *c, const struct loc *l, int k, const char *fmt, ...)
+{
+	char *why, *where, *msg;
+	va_list ap;
+	char **n;
+
+	va_start(ap, fmt);
+	if (vasprintf(&why, fmt, ap) < 0)
+		why = xstrdup("out of memory");
+	va_end(ap);
+	if (l && l->line > 0)
+		where = xasprintf("%s:%d: ", l->file, l->line);
+	else if (l)
+		where = xasprintf("%s: ", l->file);
+	else
+		where = xstrdup("");
+	msg = k >= 0 ? xasprintf("%s%s: %s", where, key_label(k), why) :
+	    xasprintf("%s%s", where, why);
+	free(why);
+	free(where);
+	n = realloc(c->errs, (c->nerrs + 1) * sizeof(char *));
+	if (!n)
+		exit(EXIT_NOOK);
+	c->errs = n;
+	c->errs[c->nerrs++] = msg;
+}
+
+static int
+find_section(const char *sec)
+{
+	size_t i;
+
+	for (i = 0; i < NSECTIONS; i++)
+		if (!strcmp(sec, sections[i]))
+			return (int)i;
+	return -1;
+}
+
+static int
+find_key(const char *sec, const char *name)
+{
+	int k;
+
+	for (k = 0; k < K__COUNT; k++)
+		if (!strcmp(cfg_keys[k].sec, sec) && !strcmp(cfg_keys[k].name, name))
+			return k;
+	return -1;
+}
+
+static void
+unknown_key(struct cfg *c, const struct loc *l, const char *sec,
+    const char *name)
+{
+	const char *cands[K__COUNT];
+	int k, s;
+
+	if (find_section(sec) < 0) {
+		s = suggest(sec, sections, NSECTIONS);
+		cfg_error(c, l, -1, "unknown section [%s]%s%s%s", sec,
+		    s >= 0 ? " (did you mean [" : "", s >= 0 ? sections[s] : "",
+		    s >= 0 ? "]?)" : "");
+		return;
+	}
+	for (k = 0; k < K__COUNT; k++)
+		cands[k] = strcmp(cfg_keys[k].sec, sec) ? NULL : cfg_keys[k].name;
+	k = suggest(name, cands, K__COUNT);
+	if (k >= 0)
+		cfg_error(c, l, -1, "[%s] unknown key \"%s\" (did you mean "
+		    "\"%s\"?)", sec, name, cands[k]);
+	else
+		cfg_error(c, l, -1, "[%s] unknown key \"%s\"", sec, name);
+}
+
+static void
+push_val(struct ent *e, const char *s, const struct loc *l, int cont)
+{
+	struct val *n = realloc(e->v, (e->n + 1) * sizeof(*n));
+
+	if (!n)
+		exit(EXIT_NOOK);
+	e->v = n;
+	e->v[e->n].s = xstrdup(s);
+	e->v[e->n].loc = *l;
+	e->v[e->n].cont = cont;
+	e->n++;
+}
+
+static void
+clear_ent(struct ent *e)
+{
+	size_t i;
+
+	for (i = 0; i < e->n; i++)
+		free(e->v[i].s);
+	free(e->v);
+	e->v = NULL;
+	e->n = 0;
+}
+
+static void
+add_mount(struct cfg *c, int k, const char *value, const struct loc *l,
+    int cont)
+{
+	struct mount_ent *m, *last;
+	size_t i, j;
+
+	last = c->nmounts ? &c->mounts[c->nmounts - 1] : NULL;
+	if (!*value && !cont) {		/* empty: clear this kind */
+		for (i = j = 0; i < c->nmounts; i++)
+			if ((int)c->mounts[i].kind != k)
+				c->mounts[j++] = c->mounts[i];
+			else
+				free(c->mounts[i].v.s);
+		c->nmounts = j;
+		return;
+	}
+	if (cont && k == K_M_FILE && last && (int)last->kind == k) {
+		char *s = xasprintf("%s\n%s", last->v.s, value);
+
+		free(last->v.s);
+		last->v.s = s;
+		return;
+	}
+	m = realloc(c->mounts, (c->nmounts + 1) * sizeof(*m));
+	if (!m)
+		exit(EXIT_NOOK);
+	c->mounts = m;
+	m[c->nmounts].kind = k;
+	m[c->nmounts].v.s = xstrdup(value);
+	m[c->nmounts].v.loc = *l;
+	m[c->nmounts].v.cont = 0;
+	c->nmounts++;
+	c->e[k].set = 1;
+}
+
+/*
+ * One value for key k.  Lists append (an empty value clears them, defaults
+ * included); a scalar given twice in the file is an error naming both
+ * lines, while --set (override) replaces it.  Continuation lines extend
+ * word lists and lists; they make no sense for other scalars.
+ */
+static void
+add_value(struct cfg *c, int k, const char *value, const struct loc *l,
+    int cont, int override)
+{
+	const struct key *key = &cfg_keys[k];
+	struct ent *e = &c->e[k];
+
+	if (key->type == T_MOUNT)
+		return add_mount(c, k, value, l, cont);
+	if (key->flags & KF_LIST) {
+		if (!*value && !cont)
+			clear_ent(e);
+		else
+			push_val(e, value, l, cont);
+		e->set = 1;
+		return;
+	}
+	if (cont) {
+		if (key->type == T_WORDS && e->n)
+			push_val(e, value, l, 1);
+		else
+			cfg_error(c, l, k, "an indented line continues a value, "
+			    "but this key takes a single value");
+		return;
+	}
+	if (e->n && !override) {
+		cfg_error(c, l, k, "given twice (first on line %d)",
+		    e->v[0].loc.line);
+		return;
+	}
+	clear_ent(e);
+	e->set = 0;
+	if (*value) {
+		push_val(e, value, l, 0);
+		e->set = 1;
+	}
+}
+
+struct load_state {
+	struct cfg *c;
+	FILE *f;
+	char *line;		/* the last raw line read */
+	size_t cap;
+	int lineno;
+	int prev_key;		/* for continuation lines */
+};
+
+static int
+is_blank(int ch)
+{
+	return ch == ' ' || ch == '\t';
+}
+
+/* Syntax inih would reject (it reports only the first) or mangle. */
+static void
+check_raw_line(struct load_state *st)
+{
+	struct loc l = { st->c->file, st->lineno };
+	const char *p = st->line, *q;
+
+	while (is_blank(*p) || *p == '\r' || *p == '\n')
+		p++;
+	if (!*p || *p == ';' || *p == '#')
+		return;
+	if (*p == '[') {
+		if (!strchr(p, ']'))
+			cfg_error(st->c, &l, -1, "section header without ']'");
+		return;
+	}
+	for (q = p; *q; q++)
+		if (*q == ';' && q > st->line && is_blank(q[-1])) {
+			cfg_error(st->c, &l, -1, "\" ;\" starts an inline "
+			    "comment, which would cut this value; put comments "
+			    "on their own line");
+			break;
+		}
+	if (p == st->line && !strpbrk(p, "=:"))
+		cfg_error(st->c, &l, -1, "expected KEY = VALUE, [SECTION] or "
+		    "a comment");
+}
+
+/*
+ * inih reads through this, so the handler knows the line's number and
+ * whether it is a continuation, and lines inih would cut or split are
+ * caught here instead of losing data silently.
+ */
+static char *
+line_reader(char *str, int num, void *stream)
+{
+	struct load_state *st = stream;
+	ssize_t len = getline(&st->line, &st->cap, st->f);
+	struct loc l = { st->c->file, 0 };
+
+	if (len < 0)
+		return NULL;
+	st->lineno++;
+	l.line = st->lineno;
+	/*
+	 * inih's buffer holds num bytes: a longer line would be split and
+	 * its tail parsed as a line of its own.
+	 */
+	if (len + 1 > num) {
+		cfg_error(st->c, &l, -1, "line is %zd characters long; the "
+		    "limit is %d: continue the value on indented lines",
+		    len - (st->line[len - 1] == '\n'), num - 2);
+		strcpy(str, "\n");
+		st->line[0] = 0;
+		return str;
+	}
+	if (memchr(st->line, 0, len)) {
+		cfg_error(st->c, &l, -1, "line contains a NUL byte");
+		strcpy(str, "\n");
+		st->line[0] = 0;
+		return str;
+	}
+	check_raw_line(st);
+	memcpy(str, st->line, len + 1);
+	return str;
+}
+
+static int
+key_handler(void *user, const char *sec, const char *name, const char *value)
+{
+	struct load_state *st = user;
+	struct loc l = { st->c->file, st->lineno };
+	int k = find_key(sec, name);
+	int cont = is_blank(st->line[0]);
+
+	if (k < 0) {
+		if (!cont)
+			unknown_key(st->c, &l, sec, name);
+		return 1;
+	}
+	add_value(st->c, k, value, &l, cont, 0);
+	return 1;
+}
+
+int
+cfg_load_file(struct cfg *c)
+{
+	struct load_state st = { .c = c };
+	size_t before = c->nerrs;
+	int r;
+
+	if (!(st.f = fopen(c->file, "re"))) {
+		cfg_error(c, NULL, -1, "%s: %s", c->file, strerror(errno));
+		return -1;
+	}
+	r = ini_parse_stream(line_reader, &st, key_handler, &st);
+	fclose(st.f);
+	free(st.line);
+	if (r > 0 && c->nerrs == before) {
+		struct loc l = { c->file, r };
+
+		cfg_error(c, &l, -1, "syntax error");
+	}
+	return c->nerrs == before ? 0 : -1;
+}
+
+/* --set SECTION.KEY=VALUE, after the file: replaces scalars. */
+int
+cfg_set(struct cfg *c, const char *assignment)
+{
+	struct loc l = { "--set", 0 };
+	char *a = xstrdup(assignment), *dot, *eq, *v;
+	int k;
+
+	l.file = xasprintf("--set %s", assignment);
+	eq = strchr(a, '=');
+	dot = strchr(a, '.');
+	if (!eq || !dot || dot > eq) {
+		cfg_error(c, &l, -1, "expected SECTION.KEY=VALUE");
+		free(a);
+		return -1;
+	}
+	*dot = *eq = 0;
+	for (v = eq + 1; is_blank(*v); v++)
+		;
+	k = find_key(a, dot + 1);
+	if (k < 0)
+		unknown_key(c, &l, a, dot + 1);
+	else
+		add_value(c, k, v, &l, 0, 1);
+	free(a);
+	return k < 0 ? -1 : 0;
+}
+
+int
+cfg_set_command(struct cfg *c, char **argv)
+{
+	struct loc l = { "command line", 0 };
+	char *s, *q, *n;
+	size_t i;
+
+	s = xstrdup("");
+	for (i = 0; argv[i]; i++) {
+		q = quote_word(argv[i]);
+		n = xasprintf("%s%s%s", s, i ? " " : "", q);
+		free(s);
+		free(q);
+		s = n;
+	}
+	clear_ent(&c->e[K_COMMAND]);
+	push_val(&c->e[K_COMMAND], s, &l, 0);
+	c->e[K_COMMAND].set = 1;
+	c->cmdline_command = 1;
+	free(s);
+	return 0;
+}
+
+void
+cfg_free(struct cfg *c)
+{
+	size_t i;
+
+	for (i = 0; i < K__COUNT; i++)
+		clear_ent(&c->e[i]);
+	for (i = 0; i < c->nmounts; i++)
+		free(c->mounts[i].v.s);
+	free(c->mounts);
+	for (i = 0; i < c->nerrs; i++)
+		free(c->errs[i]);
+	free(c->errs);
+	free(c->file);
+	free(c->self_dir);
+	memset(c, 0, sizeof(*c));
+}
+
+/* ---- typed access; values were checked by cfg_validate() ---- */
+
+const struct loc *
+cfg_loc(const struct cfg *c, int k)
+{
+	return c->e[k].n ? &c->e[k].v[0].loc : NULL;
+}
+
+const char *
+cfg_str(const struct cfg *c, int k)
+{
+	static char name[65], init_path[4096];
+	const char *base, *p;
+	size_t n;
+
+	if (c->e[k].n)
+		return c->e[k].v[0].s;
+	switch (k) {
+	case K_NAME:
+		base = strrchr(c->file, '/') ? strrchr(c->file, '/') + 1 : c->file;
+		n = strlen(base);
+		if (n > 4 && !strcmp(base + n - 4, ".ini"))
+			n -= 4;
+		if (n > 64)
+			n = 64;
+		for (p = base; (size_t)(p - base) < n; p++)
+			name[p - base] = strchr("-_.", *p) ||
+			    (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+			    (*p >= '0' && *p <= '9') ? *p : '-';
+		name[n] = 0;
+		return n ? name : "nook";
+	case K_HOSTNAME:
+		return cfg_str(c, K_NAME);
+	case K_INIT_PATH:
+		snprintf(init_path, sizeof(init_path), "%s/nook-init",
+		    c->self_dir);
+		return init_path;
+	}
+	return cfg_keys[k].def;
+}
+
+int
+cfg_bool(const struct cfg *c, int k)
+{
+	int b = 0;
+
+	parse_bool(cfg_str(c, k), &b);
+	return b;
+}
+
+int
+cfg_enum(const struct cfg *c, int k)
+{
+	const char *s = cfg_str(c, k);
+	int i;
+
+	for (i = 0; cfg_keys[k].choices[i]; i++)
+		if (!strcmp(s, cfg_keys[k].choices[i]))
+			return i;
+	return 0;
+}
+
+long long
+cfg_num(const struct cfg *c, int k)
+{
+	const char *s = cfg_str(c, k);
+	long long v = 0;
+
+	switch (cfg_keys[k].type) {
+	case T_SIZE: parse_size(s, &v); break;
+	case T_DUR: parse_duration(s, &v, 0); break;
+	case T_SDUR: parse_duration(s, &v, 1); break;
+	case T_OCTAL: v = strtoll(s, NULL, 8); break;
+	default: v = strtoll(s, NULL, 10); break;
+	}
+	return v;
+}
+
+/*
+ * A value with its continuation lines joined by blanks, so quotes may span
+ * lines.  *i moves past the lines used.
+ */
+static char *
+joined_value(const struct ent *e, size_t *i)
+{
+	char *s = xstrdup(e->v[*i].s), *n;
+
+	while (*i + 1 < e->n && e->v[*i + 1].cont) {
+		n = xasprintf("%s %s", s, e->v[++*i].s);
+		free(s);
+		s = n;
+	}
+	return s;
+}
+
+/* All words of a word key (continuation lines included), NULL-ended. */
+char **
+cfg_words(const struct cfg *c, int k)
+{
+	const char *why;
+	char **argv = NULL, *s;
+	size_t argc = 0, i;
+
+	if (!c->e[k].set && cfg_keys[k].def)
+		parse_words(cfg_keys[k].def, &argv, &argc, &why);
+	for (i = 0; i < c->e[k].n; i++) {
+		s = joined_value(&c->e[k], &i);
+		parse_words(s, &argv, &argc, &why);
+		free(s);
+	}
+	if (!argv)
+		argv = xcalloc(1, sizeof(char *));
+	return argv;
+}
+
+/* The items of a list key (its default unless set), NULL-ended. */
+char **
+cfg_list(const struct cfg *c, int k)
+{
+	char **v;
+	size_t i;
+
+	if (!c->e[k].set) {
+		v = xcalloc(2, sizeof(char *));
+		if (cfg_keys[k].def && *cfg_keys[k].def)
+			v[0] = xstrdup(cfg_keys[k].def);
+		return v;
+	}
+	v = xcalloc(c->e[k].n + 1, sizeof(char *));
+	for (i = 0; i < c->e[k].n; i++)
+		v[i] = xstrdup(c->e[k].v[i].s);
+	return v;
+}
+
+/* ---- value checks ---- */
+
+static int
+is_name(const char *s, size_t max, const char *extra)
+{
+	size_t n = strlen(s);
+
+	if (!n || n > max)
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		    (*s >= '0' && *s <= '9') || strchr(extra, *s)))
+			return 0;
+	return 1;
+}
+
+static int
+check_idmap(const char *s, struct idmap *m)
+{
+	unsigned long long v[3];
+	char buf[96], *tok, *save;
+	int i = 0;
+
+	if (strlen(s) >= sizeof(buf))
+		return -1;
+	strcpy(buf, s);
+	for (tok = strtok_r(buf, " \t", &save); tok;
+	    tok = strtok_r(NULL, " \t", &save)) {
+		if (i == 3 || parse_uint(tok, 4294967295ULL, &v[i]))
+			return -1;
+		i++;
+	}
+	if (i != 3 || v[2] == 0 || v[0] + v[2] > 4294967296ULL ||
+	    v[1] + v[2] > 4294967296ULL)
+		return -1;
+	m->inside = v[0], m->outside = v[1], m->count = v[2];
+	return 0;
+}
+
+/* Why value s is not valid for key k, or NULL. */
+static const char *
+check_value(int k, const char *s, char *buf, size_t len)
+{
+	const struct key *key = &cfg_keys[k];
+	unsigned long long u;
+	long long v;
+	const char *why;
+	char **w = NULL;
+	size_t n = 0, i;
+	struct idmap m;
+	int b;
+
+	switch (key->type) {
+	case T_NAME:
+		if (k == K_ENV_KEEP)
+			return is_name(s, 255, "_") && !(*s >= '0' && *s <= '9') ?
+			    NULL : "expected an environment variable name";
+		return is_name(s, 64, "-_.") ? NULL :
+		    "expected 1-64 characters of A-Z a-z 0-9 - _ .";
+	case T_HOST:
+		return !*s || (is_name(s, 64, "-.") && *s != '-' && *s != '.') ?
+		    NULL : "expected a host name: 1-64 characters of "
+		    "A-Z a-z 0-9 - . (not starting with - or .)";
+	case T_BOOL:
+		return parse_bool(s, &b) ? "expected yes, no, true, false, on, "
+		    "off, 1 or 0" : NULL;
+	case T_SIZE:
+		if (parse_size(s, &v))
+			return "expected a size such as 64M, 1G, 4096 or max";
+		return v == 0 ? "must not be 0" : NULL;
+	case T_DUR:
+	case T_SDUR:
+		if (parse_duration(s, &v, key->type == T_SDUR))
+			return "expected a duration such as 500ms, 10s, 2m or 1h";
+		if (v > 3650LL * 86400000 || v < -3650LL * 86400000)
+			return "out of range (at most 3650 days)";
+		return NULL;
+	case T_ENUM:
+		for (i = 0; key->choices[i]; i++)
+			if (!strcmp(s, key->choices[i]))
+				return NULL;
+		b = suggest(s, key->choices, i);
+		snprintf(buf, len, "\"%s\" is not one of", s);
+		for (i = 0; key->choices[i]; i++)
+			snprintf(buf + strlen(buf), len - strlen(buf), "%s %s",
+			    i ? "," : "", key->choices[i]);
+		if (b >= 0)
+			snprintf(buf + strlen(buf), len - strlen(buf),
+			    " (did you mean %s?)", key->choices[b]);
+		return buf;
+	case T_WORDS:
+		if (parse_words(s, &w, &n, &why))
+			return why;
+		free_strv(w);
+		return NULL;
+	case T_ENV:
+		why = strchr(s, '=');
+		if (!why || why == s)
+			return "expected NAME=VALUE";
+		snprintf(buf, len, "%.*s", (int)(why - s), s);
+		return is_name(buf, 255, "_") && !(*s >= '0' && *s <= '9') ?
+		    NULL : "expected NAME=VALUE with a valid variable name";
+	case T_OCTAL:
+		if (strspn(s, "01234567") != strlen(s) || strlen(s) > 4 ||
+		    strtol(s, NULL, 8) > 0777)
+			return "expected an octal mode from 0000 to 0777";
+		return NULL;
+	case T_ABSPATH:
+		return *s == '/' ? NULL : "expected an absolute path";
+	case T_ID:
+		if (parse_uint(s, 4294967294ULL, &u) == 0)
+			return NULL;
+		if (*s >= '0' && *s <= '9')
+			return "expected an id from 0 to 4294967294 or a name";
+		return is_name(s, 32, "-_.") ? NULL :
+		    "expected a numeric id or a user/group name";
+	case T_NS:
+		if (!strcmp(s, "new") || !strcmp(s, "host") || *s == '/')
+			return NULL;
+		return "expected new, host or the path of a namespace file";
+	case T_IDMAP:
+		if (!strcmp(s, "auto") || !check_idmap(s, &m))
+			return NULL;
+		return "expected \"INSIDE OUTSIDE COUNT\" (COUNT > 0, ids "
+		    "below 2^32) or auto";
+	default:
+		return NULL;
+	}
+}
+
+/* ---- [mounts] ---- */
+
+void
+mnt_spec_free(struct mnt_spec *m)
+{
+	free(m->src);
+	free(m->dst);
+	free(m->text);
+	free(m->data);
+	memset(m, 0, sizeof(*m));
+}
+
+static int
+bind_options(char *opts, struct mnt_spec *out, const char **why)
+{
+	char *tok, *save;
+
+	for (tok = strtok_r(opts, ",", &save); tok;
+	    tok = strtok_r(NULL, ",", &save)) {
+		if (!strcmp(tok, "ro")) out->attrs |= M_RO;
+		else if (!strcmp(tok, "rw")) out->attrs &= ~M_RO;
+		else if (!strcmp(tok, "nosuid")) out->attrs |= M_NOSUID;
+		else if (!strcmp(tok, "nodev")) out->attrs |= M_NODEV;
+		else if (!strcmp(tok, "noexec")) out->attrs |= M_NOEXEC;
+		else if (!strcmp(tok, "optional")) out->optional = 1;
+		else if (!strcmp(tok, "create=dir")) out->create = CREATE_DIR;
+		else if (!strcmp(tok, "create=file")) out->create = CREATE_FILE;
+		else {
+			*why = "unknown option (expected ro, rw, nosuid, nodev, "
+			    "noexec, optional, create=dir or create=file)";
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+tmpfs_options(char *opts, struct mnt_spec *out, const char **why)
+{
+	char *tok, *save, *data = xstrdup("");
+	unsigned long long u;
+	long long sz;
+	char *n;
+
+	for (tok = strtok_r(opts, ",", &save); tok;
+	    tok = strtok_r(NULL, ",", &save)) {
+		if (!strncmp(tok, "size=", 5) && !parse_size(tok + 5, &sz) &&
+		    sz > 0)
+			n = xasprintf("%s,size=%lld", data, sz);
+		else if (!strncmp(tok, "mode=", 5) && tok[5] &&
+		    strspn(tok + 5, "01234567") == strlen(tok + 5) &&
+		    strtol(tok + 5, NULL, 8) <= 07777)
+			n = xasprintf("%s,mode=%s", data, tok + 5);
+		else if ((!strncmp(tok, "uid=", 4) || !strncmp(tok, "gid=", 4)) &&
+		    !parse_uint(tok + 4, 4294967294ULL, &u))
+			n = xasprintf("%s,%.4s%llu", data, tok, u);
+		else {
+			free(data);
+			*why = "bad option (expected size=SIZE, mode=OCTAL, "
+			    "uid=N or gid=N)";
+			return -1;
+		}
+		free(data);
+		data = n;
+	}
+	out->data = xstrdup(*data ? data + 1 : "");
+	free(data);
+	return 0;
+}
+
+/* Split one [mounts] value into its parts; *why says what is wrong. */
+int
+cfg_mount_parse(const struct mount_ent *m, struct mnt_spec *out,
+    const char **why)
+{
+	char *s = xstrdup(m->v.s), *a, *b;
+	int r = -1;
+
+	memset(out, 0, sizeof(*out));
+	out->kind = m->kind;
+	out->loc = m->v.loc;
+	a = strchr(s, ':');
+	switch ((int)m->kind) {
+	case K_M_BIND:
+	case K_M_BIND_RO:
+		out->attrs = m->kind == K_M_BIND_RO ? M_RO : 0;
+		b = a ? strchr(a + 1, ':') : NULL;
+		if (a)
+			*a++ = 0;
+		if (b)
+			*b++ = 0;
+		out->src = xstrdup(s);
+		out->dst = xstrdup(a && *a ? a : s);
+		if (*out->src != '/' || *out->dst != '/')
+			*why = "expected SRC[:DST[:OPTIONS]] with absolute paths";
+		else if (!b || !bind_options(b, out, why))
+			r = 0;
+		break;
+	case K_M_TMPFS:
+		if (a)
+			*a++ = 0;
+		out->dst = xstrdup(s);
+		if (*s != '/')
+			*why = "expected DST[:OPTIONS] with an absolute DST";
+		else
+			r = tmpfs_options(a ? a : (char *)"", out, why);
+		break;
+	case K_M_MKDIR:
+		out->dst = xstrdup(s);
+		r = *s == '/' ? 0 : (*why = "expected an absolute path", -1);
+		break;
+	case K_M_SYMLINK:
+		if (a)
+			*a++ = 0;
+		if (!a || !*s || *a != '/') {
+			*why = "expected TARGET:LINK with an absolute LINK";
+			break;
+		}
+		out->text = xstrdup(s);
+		out->dst = xstrdup(a);
+		r = 0;
+		break;
+	case K_M_FILE:
+		b = strstr(s, ":=");
+		if (!b || *s != '/') {
+			*why = "expected DST:=TEXT with an absolute DST";
+			break;
+		}
+		*b = 0;
+		out->dst = xstrdup(s);
+		out->text = xasprintf("%s\n", b + 2);
+		r = 0;
+		break;
+	}
+	free(s);
+	if (r == 0 && out->dst && strstr(out->dst, "/../")) {
+		*why = "the destination must not contain \"..\"";
+		r = -1;
+	}
+	return r;
+}
+
+/* The id maps of key k, "auto" excluded. */
+int
+cfg_idmaps(const struct cfg *c, int k, struct idmap **maps, size_t *n)
+{
+	char **items = cfg_list(c, k);
+	size_t i;
+
+	*n = 0;
+	*maps = xcalloc(8, sizeof(**maps));
+	for (i = 0; items[i]; i++) {
+		if (!strcmp(items[i], "auto") || *n == 8)
+			continue;
+		if (!check_idmap(items[i], &(*maps)[*n]))
+			(*n)++;
+	}
+	free_strv(items);
+	return 0;
+}
+
+static int
+overlap(unsigned long long a, unsigned long long b, unsigned long long n,
+    unsigned long long m)
+{
+	return a < b + m && b < a + n;
+}
+
+static void
+validate_idmap(struct cfg *c, int k)
+{
+	struct ent *e = &c->e[k];
+	struct idmap m[64];
+	size_t i, j, n = 0;
+	int autos = 0;
+
+	for (i = 0; i < e->n && n < 64; i++) {
+		if (!strcmp(e->v[i].s, "auto")) {
+			autos++;
+			continue;
+		}
+		if (check_idmap(e->v[i].s, &m[n]))
+			continue;
+		for (j = 0; j < n; j++)
+			if (overlap(m[n].inside, m[j].inside, m[n].count,
+			    m[j].count) || overlap(m[n].outside, m[j].outside,
+			    m[n].count, m[j].count))
+				break;
+		if (j < n) {
+			cfg_error(c, &e->v[i].loc, k, "range \"%s\" overlaps "
+			    "another range of the map", e->v[i].s);
+			continue;
+		}
+		n++;
+	}
+	if (autos && (autos > 1 || e->n > 1))
+		cfg_error(c, &e->v[0].loc, k, "auto cannot be combined with "
+		    "other ranges");
+	if (n > 5)
+		cfg_error(c, &e->v[0].loc, k, "at most 5 ranges (got %zu)", n);
+}
+
+/* ---- whole-file checks ---- */
+
+int
+ns_type_of(int k)
+{
+	static const int types[NS_COUNT] = { CLONE_NEWUSER, CLONE_NEWPID,
+		CLONE_NEWNS, CLONE_NEWNET, CLONE_NEWUTS, CLONE_NEWIPC,
+		CLONE_NEWCGROUP, CLONE_NEWTIME };
+
+	return types[k - NS_FIRST];
+}
+
+static void
+check_ns_path(struct cfg *c, int k, const char *path)
+{
+	const struct loc *l = cfg_loc(c, k);
+	int fd = open(path, O_RDONLY | O_CLOEXEC), t;
+
+	if (fd < 0) {
+		cfg_error(c, l, k, "\"%s\": %s", path, strerror(errno));
+		return;
+	}
+	t = ioctl(fd, NS_GET_NSTYPE);
+	close(fd);
+	if (t < 0)
+		cfg_error(c, l, k, "\"%s\" is not a namespace file", path);
+	else if (t != ns_type_of(k))
+		cfg_error(c, l, k, "\"%s\" is not a %s namespace", path,
+		    cfg_keys[k].name);
+}
+
+static int
+read_int_file(const char *path, long *v)
+{
+	char buf[32];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	*v = strtol(buf, NULL, 10);
+	return 0;
+}
+
+/* Things that must hold on this host for the container to start. */
+static void
+check_host(struct cfg *c)
+{
+	const char *p = cfg_str(c, K_ROOT_PATH);
+	struct stat st;
+	struct mnt_spec m;
+	const char *why;
+	size_t i;
+	long v;
+	int k;
+
+	if (p && *p == '/' && stat(p, &st))
+		cfg_error(c, cfg_loc(c, K_ROOT_PATH), K_ROOT_PATH, "\"%s\": %s",
+		    p, strerror(errno));
+	else if (p && *p == '/' && !S_ISDIR(st.st_mode))
+		cfg_error(c, cfg_loc(c, K_ROOT_PATH), K_ROOT_PATH,
+		    "\"%s\" is not a directory", p);
+	p = cfg_str(c, K_INIT_PATH);
+	if (cfg_enum(c, K_INIT_MODE) == 0 && *p == '/' &&
+	    (stat(p, &st) || !S_ISREG(st.st_mode) || access(p, X_OK)))
+		cfg_error(c, cfg_loc(c, K_INIT_PATH), K_INIT_PATH,
+		    "\"%s\": %s", p, errno ? strerror(errno) :
+		    "not an executable file");
+	for (k = NS_FIRST; k < NS_FIRST + NS_COUNT; k++) {
+		p = cfg_str(c, k);
+		if (*p == '/')
+			check_ns_path(c, k, p);
+	}
+	if (!strcmp(cfg_str(c, K_NS_TIME), "new") &&
+	    access("/proc/self/ns/time", F_OK))
+		cfg_error(c, cfg_loc(c, K_NS_TIME), K_NS_TIME, "this kernel "
+		    "has no time namespaces (set time = host)");
+	if (!strcmp(cfg_str(c, K_NS_USER), "new") &&
+	    ((!read_int_file("/proc/sys/user/max_user_namespaces", &v) &&
+	    v == 0) || (geteuid() && !read_int_file(
+	    "/proc/sys/kernel/unprivileged_userns_clone", &v) && v == 0)))
+		cfg_error(c, cfg_loc(c, K_NS_USER), K_NS_USER, "user namespaces "
+		    "are disabled on this host (see /proc/sys/user/"
+		    "max_user_namespaces)");
+	for (i = 0; i < c->nmounts; i++) {
+		errno = 0;
+		if (cfg_mount_parse(&c->mounts[i], &m, &why) == 0 && m.src &&
+		    !m.optional && stat(m.src, &st))
+			cfg_error(c, &m.loc, m.kind, "source \"%s\" %s", m.src,
+			    errno == ENOENT ? "does not exist" : strerror(errno));
+		mnt_spec_free(&m);
+	}
+}
+
+static int
+is_new(const struct cfg *c, int k)
+{
+	return !strcmp(cfg_str(c, k), "new");
+}
+
+/* Keys that are each fine but cannot go together. */
+static void
+check_conflicts(struct cfg *c)
+{
+	const struct loc *l;
+
+	if (!is_new(c, K_NS_MOUNT))
+		cfg_error(c, cfg_loc(c, K_NS_MOUNT), K_NS_MOUNT, "must be new: "
+		    "nook builds the container's root in a mount namespace of "
+		    "its own");
+	if (!is_new(c, K_NS_USER) && geteuid() != 0)
+		cfg_error(c, cfg_loc(c, K_NS_USER), K_NS_USER, "only root can "
+		    "create namespaces without a new user namespace");
+	if ((l = cfg_loc(c, K_UID_MAP)) && !is_new(c, K_NS_USER))
+		cfg_error(c, l, K_UID_MAP, "needs [namespaces] user = new");
+	if ((l = cfg_loc(c, K_GID_MAP)) && !is_new(c, K_NS_USER))
+		cfg_error(c, l, K_GID_MAP, "needs [namespaces] user = new");
+	if ((l = cfg_loc(c, K_BOOTTIME_OFFSET)) && cfg_num(c, K_BOOTTIME_OFFSET)
+	    && !is_new(c, K_NS_TIME))
+		cfg_error(c, l, K_BOOTTIME_OFFSET, "needs [namespaces] time = new");
+	if ((l = cfg_loc(c, K_MONOTONIC_OFFSET)) &&
+	    cfg_num(c, K_MONOTONIC_OFFSET) && !is_new(c, K_NS_TIME))
+		cfg_error(c, l, K_MONOTONIC_OFFSET,
+		    "needs [namespaces] time = new");
+	if ((l = cfg_loc(c, K_HOSTNAME)) && !is_new(c, K_NS_UTS))
+		cfg_error(c, l, K_HOSTNAME, "needs [namespaces] uts = new");
+	if ((l = cfg_loc(c, K_DOMAINNAME)) && !is_new(c, K_NS_UTS))
+		cfg_error(c, l, K_DOMAINNAME, "needs [namespaces] uts = new");
+	if (cfg_enum(c, K_FS_SYS) != 2 && is_new(c, K_NS_USER) &&
+	    !is_new(c, K_NS_NET))
+		cfg_error(c, cfg_loc(c, K_FS_SYS), K_FS_SYS, "mounting sysfs in "
+		    "a new user namespace needs [namespaces] net = new "
+		    "(or set sys = no)");
+	if (cfg_bool(c, K_FS_PROC) && is_new(c, K_NS_USER) &&
+	    !is_new(c, K_NS_PID))
+		cfg_error(c, cfg_loc(c, K_FS_PROC), K_FS_PROC, "mounting /proc "
+		    "in a new user namespace needs [namespaces] pid = new "
+		    "(or set proc = no)");
+	if ((l = cfg_loc(c, K_INIT_ARGS)) && cfg_enum(c, K_INIT_MODE) == 1)
+		cfg_error(c, l, K_INIT_ARGS, "conflicts with [init] mode = "
+		    "direct (no init runs)");
+	if ((l = cfg_loc(c, K_FS_SHM_SIZE)) && cfg_enum(c, K_FS_DEV) != 0)
+		cfg_error(c, l, K_FS_SHM_SIZE, "applies only with [filesystem] "
+		    "dev = minimal");
+	if (cfg_enum(c, K_ROOT_OVERLAY) == 1 &&
+	    strpbrk(cfg_str(c, K_ROOT_PATH), ",:"))
+		cfg_error(c, cfg_loc(c, K_ROOT_PATH), K_ROOT_PATH, "overlay = "
+		    "tmpfs needs a path without ',' or ':'");
+}
+
+int
+cfg_validate(struct cfg *c)
+{
+	char buf[256];
+	const char *why;
+	struct mnt_spec m;
+	size_t i, before = c->nerrs;
+	int k;
+
+	for (k = 0; k < K__COUNT; k++)
+		for (i = 0; i < c->e[k].n; i++) {
+			struct loc *l = &c->e[k].v[i].loc;
+			char *v = cfg_keys[k].type == T_WORDS ?
+			    joined_value(&c->e[k], &i) : xstrdup(c->e[k].v[i].s);
+
+			if ((why = check_value(k, v, buf, sizeof(buf))))
+				cfg_error(c, l, k, "%s", why);
+			free(v);
+		}
+	validate_idmap(c, K_UID_MAP);
+	validate_idmap(c, K_GID_MAP);
+	for (i = 0; i < c->nmounts; i++) {
+		if (cfg_mount_parse(&c->mounts[i], &m, &why))
+			cfg_error(c, &c->mounts[i].v.loc, c->mounts[i].kind,
+			    "\"%s\": %s", c->mounts[i].v.s, why);
+		mnt_spec_free(&m);
+	}
+	if (!c->e[K_COMMAND].n)
+		cfg_error(c, NULL, K_COMMAND, "required (in the file or after "
+		    "-- on the command line)");
+	if (!c->e[K_ROOT_PATH].n)
+		cfg_error(c, NULL, K_ROOT_PATH, "required");
+	if (c->nerrs != before)
+		return -1;	/* host checks need valid values */
+	check_host(c);
+	check_conflicts(c);
+	return c->nerrs == before ? 0 : -1;
+}
+
+/* ---- --print-config: INI that nook reads back unchanged ---- */
+
+static void
+print_words(const struct cfg *c, int k, FILE *out)
+{
+	char **w = cfg_words(c, k), *q;
+	size_t i, col;
+
+	col = fprintf(out, "%s =", cfg_keys[k].name);
+	for (i = 0; w[i]; i++) {
+		q = quote_word(w[i]);
+		if (i && col + strlen(q) > 150) {
+			fputs("\n\t", out);
+			col = 8;
+		} else {
+			fputc(' ', out);
+			col++;
+		}
+		col += fprintf(out, "%s", q);
+		free(q);
+	}
+	fputc('\n', out);
+	free_strv(w);
+}
+
+static void
+print_mounts(const struct cfg *c, FILE *out)
+{
+	const char *s, *nl;
+	size_t i;
+
+	for (i = 0; i < c->nmounts; i++) {
+		s = c->mounts[i].v.s;
+		fprintf(out, "%s = ", cfg_keys[c->mounts[i].kind].name);
+		while ((nl = strchr(s, '\n'))) {
+			fprintf(out, "%.*s\n\t", (int)(nl - s), s);
+			s = nl + 1;
+		}
+		fprintf(out, "%s\n", s);
+	}
+}
+
+void
+cfg_print(const struct cfg *c, FILE *out)
+{
+	const char *s;
+	char **items;
+	size_t sec, i;
+	int k;
+
+	fprintf(out, "# effective configuration of %s\n", c->file);
+	for (sec = 0; sec < NSECTIONS; sec++) {
+		fprintf(out, "\n[%s]\n", sections[sec]);
+		if (!strcmp(sections[sec], "mounts")) {
+			print_mounts(c, out);
+			continue;
+		}
+		for (k = 0; k < K__COUNT; k++) {
+			if (strcmp(cfg_keys[k].sec, sections[sec]))
+				continue;
+			if (cfg_keys[k].flags & KF_LIST) {
+				items = cfg_list(c, k);
+				fprintf(out, "%s =\n", cfg_keys[k].name);
+				for (i = 0; items[i]; i++)
+					fprintf(out, "%s = %s\n",
+					    cfg_keys[k].name, items[i]);
+				free_strv(items);
+			} else if (cfg_keys[k].type == T_WORDS) {
+				print_words(c, k, out);
+			} else {
+				s = cfg_str(c, k);
+				fprintf(out, "%s = %s\n", cfg_keys[k].name,
+				    s ? s : "");
+			}
+		}
+	}
+}

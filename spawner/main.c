@@ -1,0 +1,314 @@
+// SPDX-License-Identifier: MIT
+/*
+ * nook - start a container from an INI file.  main() is the list of steps:
+ * read and check the config, open what the child needs on the host, clone
+ * into the namespaces, write the id maps, release the child (which builds
+ * the root and execs nook-init from a memfd), then forward signals and
+ * exit with the container's status.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "nook.h"
+
+#ifndef NOOK_VERSION
+#define NOOK_VERSION "0.0.0"
+#endif
+#ifndef NOOK_GIT
+#define NOOK_GIT "unknown"
+#endif
+
+struct opts {
+	const char *file;
+	char **command;
+	char **sets;
+	size_t nsets;
+	int check, print;
+};
+
+static void
+usage(FILE *f)
+{
+	fputs("usage: nook [OPTIONS] CONFIG [-- COMMAND [ARG...]]\n"
+	    "Start a container described by the INI file CONFIG.\n\n"
+	    "  -c, --check              check the config and the host; start "
+	    "nothing\n"
+	    "  -p, --print-config       print the effective config as INI\n"
+	    "  -s, --set SEC.KEY=VALUE  override a key (repeatable)\n"
+	    "  -v, --verbose            more messages (repeatable)\n"
+	    "  -q, --quiet              errors only\n"
+	    "  -h, --help               this text\n"
+	    "  -V, --version            print the version\n\n"
+	    "COMMAND after -- replaces [process] command.  Exit status: the "
+	    "command's,\n128+N if it died of signal N, 126/127 if it cannot "
+	    "be run or found,\n125 for nook's own errors.  See nook(1) and "
+	    "nook.ini(5).\n", f);
+}
+
+static int
+parse_opts(int argc, char **argv, struct opts *o)
+{
+	static const struct option lo[] = {
+		{ "check", no_argument, NULL, 'c' },
+		{ "print-config", no_argument, NULL, 'p' },
+		{ "set", required_argument, NULL, 's' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+
+	o->sets = xcalloc(argc, sizeof(char *));
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "+cps:vqhV", lo, NULL)) != -1) {
+		switch (ch) {
+		case 'c': o->check = 1; break;
+		case 'p': o->print = 1; break;
+		case 's': o->sets[o->nsets++] = optarg; break;
+		case 'v': verbosity++; break;
+		case 'q': verbosity = 0; break;
+		case 'h': usage(stdout); exit(0);
+		case 'V':
+			printf("nook version %s - git.%s\n", NOOK_VERSION, NOOK_GIT);
+			exit(0);
+		default:
+			if (optopt)
+				fprintf(stderr, "nook: -%c: %s\n", optopt,
+				    strchr("s", optopt) ? "needs a value" :
+				    "unknown option");
+			else
+				fprintf(stderr, "nook: %s: unknown option\n",
+				    argv[optind - 1]);
+			fputs("try 'nook --help'\n", stderr);
+			return -1;
+		}
+	}
+	if (optind >= argc || !strcmp(argv[optind], "--")) {
+		fputs("nook: CONFIG is missing\ntry 'nook --help'\n", stderr);
+		return -1;
+	}
+	o->file = argv[optind++];
+	if (optind < argc && strcmp(argv[optind], "--")) {
+		fprintf(stderr, "nook: %s: unexpected argument (COMMAND goes "
+		    "after --)\n", argv[optind]);
+		return -1;
+	}
+	if (optind < argc && ++optind < argc)
+		o->command = argv + optind;
+	else if (optind == argc && !strcmp(argv[argc - 1], "--")) {
+		fputs("nook: --: COMMAND is missing\n", stderr);
+		return -1;
+	}
+	return 0;
+}
+
+static char *
+self_dir(void)
+{
+	char buf[PATH_MAX], *slash;
+	ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+
+	if (n <= 0)
+		return xstrdup(".");
+	buf[n] = 0;
+	slash = strrchr(buf, '/');
+	*slash = 0;
+	return xstrdup(*buf ? buf : "/");
+}
+
+static int
+load_config(struct cfg *c, struct opts *o)
+{
+	size_t i;
+	char *dir = self_dir();
+
+	cfg_init(c, o->file, dir);
+	free(dir);
+	if (cfg_load_file(c) == 0 || c->nerrs) {
+		for (i = 0; i < o->nsets; i++)
+			cfg_set(c, o->sets[i]);
+		if (o->command)
+			cfg_set_command(c, o->command);
+		if (!c->nerrs)
+			cfg_validate(c);
+	}
+	for (i = 0; i < c->nerrs; i++)
+		fprintf(stderr, "nook: %s\n", c->errs[i]);
+	return c->nerrs ? -1 : 0;
+}
+
+static void
+block_signals(sigset_t *all)
+{
+	sigfillset(all);
+	sigdelset(all, SIGILL);
+	sigdelset(all, SIGTRAP);
+	sigdelset(all, SIGBUS);
+	sigdelset(all, SIGFPE);
+	sigdelset(all, SIGSEGV);
+	sigdelset(all, SIGSYS);
+	sigprocmask(SIG_BLOCK, all, NULL);
+}
+
+/* Everything in the child before the exec; never returns. */
+static void __attribute__((noreturn))
+child_main(struct run *r, const sigset_t *all)
+{
+	char go;
+
+	close(r->peer);
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (read(r->sock, &go, 1) != 1)		/* the parent is gone */
+		_exit(EXIT_NOOK);
+	prctl(PR_SET_DUMPABLE, 0);
+	ns_child_time(r);
+	ns_child_uts(r);
+	mnt_setup(r);
+	sigprocmask(SIG_UNBLOCK, all, NULL);
+	proc_exec(r);
+}
+
+/* Release the child; 0 once it has exec'd, -1 when it reported failure. */
+static int
+start_child(struct run *r)
+{
+	struct report rep;
+	ssize_t n;
+
+	if (ns_write_maps(r) || write(r->sock, "g", 1) != 1) {
+		kill(r->pid, SIGKILL);
+		waitpid(r->pid, NULL, 0);
+		return -1;
+	}
+	n = recv(r->sock, &rep, sizeof(rep), 0);
+	if (n <= 0)
+		return 0;		/* socket closed at exec */
+	rep.msg[sizeof(rep.msg) - 1] = 0;
+	fprintf(stderr, "nook: %s\n", rep.msg);
+	waitpid(r->pid, NULL, 0);
+	return -1;
+}
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Forward every signal to the container's PID 1 until it exits; after a
+ * forwarded SIGTERM/SIGINT it gets stop_timeout, then SIGKILL.
+ */
+static int
+supervise(struct run *r, const sigset_t *all)
+{
+	long long deadline = -1, left;
+	struct timespec ts;
+	siginfo_t si;
+	int sig, st;
+
+	for (;;) {
+		if (waitpid(r->pid, &st, WNOHANG) == r->pid)
+			return WIFEXITED(st) ? WEXITSTATUS(st) :
+			    128 + WTERMSIG(st);
+		left = deadline < 0 ? 1000 : deadline - now_ms();
+		if (deadline >= 0 && left <= 0) {
+			nook_info("stop timeout: killing the container");
+			syscall(SYS_pidfd_send_signal, r->pidfd, SIGKILL, NULL, 0);
+			deadline = -1;
+			continue;
+		}
+		ts.tv_sec = left / 1000;
+		ts.tv_nsec = (left % 1000) * 1000000;
+		sig = sigtimedwait(all, &si, &ts);
+		if (sig <= 0 || sig == SIGCHLD)
+			continue;
+		syscall(SYS_pidfd_send_signal, r->pidfd, sig, NULL, 0);
+		if ((sig == SIGTERM || sig == SIGINT) && deadline < 0)
+			deadline = now_ms() + cfg_num(r->c, K_STOP_TIMEOUT);
+	}
+}
+
+static int
+run(struct cfg *c)
+{
+	struct run r = { .c = c, .pidfd = -1 };
+	int sv[2];
+	sigset_t all;
+
+	r.command = cfg_words(c, K_COMMAND);
+	if (ns_prepare(&r) || proc_prepare_init(&r))
+		return EXIT_NOOK;
+	r.root_fd = open(cfg_str(c, K_ROOT_PATH), O_PATH | O_DIRECTORY |
+	    O_CLOEXEC);
+	if (r.root_fd < 0) {
+		fprintf(stderr, "nook: %s: \"%s\": %s\n", key_label(K_ROOT_PATH),
+		    cfg_str(c, K_ROOT_PATH), strerror(errno));
+		return EXIT_NOOK;
+	}
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv)) {
+		perror("nook: socketpair");
+		return EXIT_NOOK;
+	}
+	block_signals(&all);
+	if (ns_join(&r))
+		return EXIT_NOOK;
+	fflush(NULL);
+	r.sock = sv[1], r.peer = sv[0];
+	r.pid = ns_clone(&r);
+	if (r.pid == 0)
+		child_main(&r, &all);
+	if (r.pid < 0) {
+		fprintf(stderr, "nook: clone3: %s\n", strerror(errno));
+		return EXIT_NOOK;
+	}
+	close(sv[1]);
+	r.sock = sv[0];
+	if (start_child(&r))
+		return EXIT_NOOK;
+	close(r.sock);
+	return supervise(&r, &all);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct opts o = { 0 };
+	struct cfg c;
+	int rc;
+
+	if (parse_opts(argc, argv, &o))
+		return EXIT_NOOK;
+	if (load_config(&c, &o))
+		return EXIT_NOOK;
+	if (o.print) {
+		cfg_print(&c, stdout);
+		return fflush(stdout) ? EXIT_NOOK : 0;
+	}
+	if (o.check) {
+		nook_info("%s: configuration and host are fine", o.file);
+		return 0;
+	}
+	rc = run(&c);
+	cfg_free(&c);
+	return rc;
+}

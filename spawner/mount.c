@@ -1,0 +1,475 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The container's root: bind (or overlay) the rootfs onto itself, mount
+ * /proc, /sys, /dev, /tmp and the [mounts] entries inside it, then
+ * pivot_root and detach the old root.  Every destination is opened with
+ * openat2(RESOLVE_IN_ROOT), so a symlink in the rootfs can never lead a
+ * mount out of it, and the mount goes onto the opened descriptor.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/mount.h>
+#include <linux/openat2.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "nook.h"
+
+#define NDEV 6
+static const char *const dev_nodes[NDEV] = { "null", "zero", "full",
+	"random", "urandom", "tty" };
+
+struct mctx {
+	struct run *r;
+	int dev_fd[NDEV];	/* the host's nodes, opened before any mount */
+	int root;		/* O_PATH of the new root mount */
+	int writable;		/* may mount points be created? */
+	const struct loc *loc;	/* what to blame */
+	int key;
+};
+
+#define FAIL(m, ...) child_fail((m)->r, (m)->loc, (m)->key, errno, __VA_ARGS__)
+
+static int
+in_root(int root, const char *path, int flags)
+{
+	struct open_how how = {
+		.flags = (unsigned)flags | O_CLOEXEC,
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+
+	while (*path == '/')
+		path++;
+	return syscall(SYS_openat2, root, *path ? path : ".", &how, sizeof(how));
+}
+
+static char *
+fdpath(int fd, char buf[32])
+{
+	snprintf(buf, 32, "/proc/self/fd/%d", fd);
+	return buf;
+}
+
+/* The parent directory of path inside the root, and path's last name. */
+static int
+parent_in_root(struct mctx *m, const char *path, const char **base)
+{
+	char dir[4096];
+	const char *slash = strrchr(path, '/');
+	int fd;
+
+	snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	*base = slash + 1;
+	if ((fd = in_root(m->root, dir, O_PATH | O_DIRECTORY)) < 0)
+		FAIL(m, "open \"%s\" in the container's root", *dir ? dir : "/");
+	return fd;
+}
+
+/* mkdir -p inside the root; each step resolved inside it. */
+static void
+mkdirs(struct mctx *m, const char *path, mode_t mode)
+{
+	char part[4096];
+	const char *p = path, *base;
+	int fd;
+
+	while ((p = strchr(p + 1, '/')) || *path) {
+		snprintf(part, sizeof(part), "%.*s",
+		    (int)(p ? p - path : (long)strlen(path)), path);
+		fd = parent_in_root(m, part, &base);
+		if (*base && mkdirat(fd, base, mode) && errno != EEXIST)
+			FAIL(m, "mkdir \"%s\"", part);
+		close(fd);
+		if (!p)
+			break;
+	}
+}
+
+/*
+ * Open a mount point, creating it (a directory, or an empty file) when it
+ * is missing and the root is writable.
+ */
+static int
+mount_point(struct mctx *m, const char *dst, int create)
+{
+	const char *base;
+	int fd, pfd;
+
+	fd = in_root(m->root, dst, O_PATH);
+	if (fd >= 0 || errno != ENOENT)
+		goto out;
+	if (!m->writable && create == CREATE_NONE) {
+		errno = ENOENT;
+		FAIL(m, "mount point \"%s\" does not exist in the read-only "
+		    "root (create it, or use overlay = tmpfs)", dst);
+	}
+	if (create == CREATE_FILE) {
+		pfd = parent_in_root(m, dst, &base);
+		fd = openat(pfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+		    O_CLOEXEC, 0644);
+		if (fd < 0)
+			FAIL(m, "create \"%s\"", dst);
+		close(fd);
+		close(pfd);
+	} else {
+		mkdirs(m, dst, 0755);
+	}
+	fd = in_root(m->root, dst, O_PATH);
+out:
+	if (fd < 0)
+		FAIL(m, "open mount point \"%s\"", dst);
+	return fd;
+}
+
+static void
+mount_fs(struct mctx *m, const char *dst, const char *type,
+    unsigned long flags, const char *data)
+{
+	char buf[32];
+	int fd = mount_point(m, dst, CREATE_DIR);
+
+	if (mount(type, fdpath(fd, buf), type, flags, data))
+		FAIL(m, "mount %s on \"%s\"", type, dst);
+	close(fd);
+}
+
+static unsigned long long
+mount_attrs(unsigned a)
+{
+	return (a & M_RO ? MOUNT_ATTR_RDONLY : 0) |
+	    (a & M_NOSUID ? MOUNT_ATTR_NOSUID : 0) |
+	    (a & M_NODEV ? MOUNT_ATTR_NODEV : 0) |
+	    (a & M_NOEXEC ? MOUNT_ATTR_NOEXEC : 0);
+}
+
+/* Attach a detached tree on dst: open_tree/fsmount + move_mount. */
+static void
+attach(struct mctx *m, int tree, const char *dst, unsigned attrs, int create)
+{
+	struct mount_attr ma = { .attr_set = mount_attrs(attrs) };
+	int fd;
+
+	if (ma.attr_set && syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH |
+	    AT_RECURSIVE, &ma, sizeof(ma)))
+		FAIL(m, "set attributes of \"%s\"", dst);
+	fd = mount_point(m, dst, create);
+	if (syscall(SYS_move_mount, tree, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH |
+	    MOVE_MOUNT_T_EMPTY_PATH))
+		FAIL(m, "mount on \"%s\"", dst);
+	close(fd);
+	close(tree);
+}
+
+static void
+bind_host(struct mctx *m, int dirfd, const char *src, const char *dst,
+    unsigned attrs, int create)
+{
+	int tree = syscall(SYS_open_tree, dirfd, src, OPEN_TREE_CLONE |
+	    OPEN_TREE_CLOEXEC | AT_RECURSIVE | (*src ? 0 : AT_EMPTY_PATH));
+
+	if (tree < 0)
+		FAIL(m, "bind \"%s\"", src);
+	attach(m, tree, dst, attrs, create);
+}
+
+/* A file with the given text, on a private tmpfs, bound onto dst. */
+static void
+bind_text(struct mctx *m, const char *dst, const char *text)
+{
+	int fs, mnt, fd, tree;
+	size_t len = strlen(text);
+
+	fs = syscall(SYS_fsopen, "tmpfs", FSOPEN_CLOEXEC);
+	if (fs < 0 || syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, "size",
+	    "1m", 0) || syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL,
+	    NULL, 0))
+		FAIL(m, "create a tmpfs for \"%s\"", dst);
+	if ((mnt = syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC, 0)) < 0)
+		FAIL(m, "mount a tmpfs for \"%s\"", dst);
+	fd = openat(mnt, "file", O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0 || write(fd, text, len) != (ssize_t)len)
+		FAIL(m, "write the text of \"%s\"", dst);
+	close(fd);
+	tree = syscall(SYS_open_tree, mnt, "file", OPEN_TREE_CLONE |
+	    OPEN_TREE_CLOEXEC);
+	if (tree < 0)
+		FAIL(m, "clone the text of \"%s\"", dst);
+	attach(m, tree, dst, M_NOSUID | M_NODEV | M_NOEXEC, CREATE_FILE);
+	close(mnt);
+	close(fs);
+}
+
+static void
+make_symlink(struct mctx *m, const char *target, const char *link)
+{
+	const char *base;
+	int pfd = parent_in_root(m, link, &base);
+
+	if (symlinkat(target, pfd, base) && errno != EEXIST)
+		FAIL(m, "symlink \"%s\" -> \"%s\"", link, target);
+	close(pfd);
+}
+
+/*
+ * The host's harmless device nodes, checked to be character devices and
+ * opened before the first mount (a user namespace cannot mknod).
+ */
+static void
+open_dev_nodes(struct mctx *m)
+{
+	char host[32];
+	struct stat st;
+	size_t i;
+
+	for (i = 0; i < NDEV; i++) {
+		m->dev_fd[i] = -1;
+		if (cfg_enum(m->r->c, K_FS_DEV) != 0)
+			continue;
+		snprintf(host, sizeof(host), "/dev/%s", dev_nodes[i]);
+		m->dev_fd[i] = open(host, O_PATH | O_CLOEXEC);
+		if (m->dev_fd[i] < 0 || fstat(m->dev_fd[i], &st) ||
+		    !S_ISCHR(st.st_mode)) {
+			errno = errno ? errno : ENODEV;
+			FAIL(m, "host %s is not a character device", host);
+		}
+	}
+}
+
+/* tmpfs with the host's device nodes bound in, a devpts, shm, mqueue. */
+static void
+setup_dev_minimal(struct mctx *m)
+{
+	static const char *const links[][2] = { { "/proc/self/fd", "/dev/fd" },
+		{ "/proc/self/fd/0", "/dev/stdin" },
+		{ "/proc/self/fd/1", "/dev/stdout" },
+		{ "/proc/self/fd/2", "/dev/stderr" },
+		{ "pts/ptmx", "/dev/ptmx" } };
+	char dst[32], shm[64];
+	size_t i;
+
+	mount_fs(m, "/dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=0755,size=1m");
+	for (i = 0; i < NDEV; i++) {
+		snprintf(dst, sizeof(dst), "/dev/%s", dev_nodes[i]);
+		bind_host(m, m->dev_fd[i], "", dst, M_NOSUID | M_NOEXEC,
+		    CREATE_FILE);
+		close(m->dev_fd[i]);
+	}
+	for (i = 0; i < sizeof(links) / sizeof(links[0]); i++)
+		make_symlink(m, links[i][0], links[i][1]);
+	mount_fs(m, "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+	    "newinstance,ptmxmode=0666,mode=0620");
+	snprintf(shm, sizeof(shm), "mode=1777,size=%lld",
+	    cfg_num(m->r->c, K_FS_SHM_SIZE));
+	if (cfg_num(m->r->c, K_FS_SHM_SIZE) < 0)
+		strcpy(shm, "mode=1777");
+	mount_fs(m, "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, shm);
+	if (!strcmp(cfg_str(m->r->c, K_NS_IPC), "new"))
+		mount_fs(m, "/dev/mqueue", "mqueue", MS_NOSUID | MS_NODEV |
+		    MS_NOEXEC, NULL);
+}
+
+static void
+blame(struct mctx *m, int key)
+{
+	m->key = key;
+	m->loc = cfg_loc(m->r->c, key);
+}
+
+static void
+setup_filesystems(struct mctx *m)
+{
+	struct cfg *c = m->r->c;
+	int sys = cfg_enum(c, K_FS_SYS), dev = cfg_enum(c, K_FS_DEV);
+
+	if (cfg_bool(c, K_FS_PROC)) {
+		blame(m, K_FS_PROC);
+		mount_fs(m, "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		    NULL);
+	}
+	if (sys != 2) {
+		blame(m, K_FS_SYS);
+		mount_fs(m, "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC |
+		    (sys == 0 ? MS_RDONLY : 0), NULL);
+	}
+	blame(m, K_FS_DEV);
+	if (dev == 0)
+		setup_dev_minimal(m);
+	else if (dev == 1)
+		bind_host(m, AT_FDCWD, "/dev", "/dev", 0, CREATE_DIR);
+	if (cfg_bool(c, K_FS_TMP)) {
+		blame(m, K_FS_TMP);
+		mount_fs(m, "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
+	}
+}
+
+static void
+setup_user_mounts(struct mctx *m)
+{
+	struct cfg *c = m->r->c;
+	struct mnt_spec s;
+	const char *why;
+	size_t i;
+
+	for (i = 0; i < c->nmounts; i++) {
+		if (cfg_mount_parse(&c->mounts[i], &s, &why))
+			continue;	/* cannot happen: validated */
+		m->loc = &c->mounts[i].v.loc;
+		m->key = s.kind;
+		switch (s.kind) {
+		case K_M_BIND:
+		case K_M_BIND_RO:
+			if (s.optional && access(s.src, F_OK))
+				break;
+			bind_host(m, AT_FDCWD, s.src, s.dst, s.attrs, s.create);
+			break;
+		case K_M_TMPFS:
+			mount_fs(m, s.dst, "tmpfs", MS_NOSUID | MS_NODEV, s.data);
+			break;
+		case K_M_MKDIR:
+			mkdirs(m, s.dst, 0755);
+			break;
+		case K_M_SYMLINK:
+			make_symlink(m, s.text, s.dst);
+			break;
+		case K_M_FILE:
+			bind_text(m, s.dst, s.text);
+			break;
+		}
+		mnt_spec_free(&s);
+	}
+}
+
+/*
+ * The descriptor opened on the host names a mount of the host's mount
+ * namespace; mount calls want ours.  Reopen the path here and make sure it
+ * is still the same directory.
+ */
+static void
+reopen_root(struct mctx *m)
+{
+	const char *path = cfg_str(m->r->c, K_ROOT_PATH);
+	struct stat a, b;
+	int fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0 || fstat(fd, &a) || fstat(m->r->root_fd, &b))
+		FAIL(m, "open \"%s\"", path);
+	if (a.st_dev != b.st_dev || a.st_ino != b.st_ino) {
+		errno = ESTALE;
+		FAIL(m, "\"%s\" was replaced while nook started", path);
+	}
+	close(m->r->root_fd);
+	m->r->root_fd = fd;
+}
+
+/* The overlay of overlay = tmpfs, as a detached mount. */
+static int
+overlay_tree(struct mctx *m)
+{
+	char lower[32], upper[64], work[64];
+	int fs, up, ov, tree;
+
+	fs = syscall(SYS_fsopen, "tmpfs", FSOPEN_CLOEXEC);
+	if (fs < 0 || syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, "mode",
+	    "0755", 0) || syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL,
+	    NULL, 0) || (up = syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC, 0)) < 0)
+		FAIL(m, "create the tmpfs of the overlay");
+	if (mkdirat(up, "upper", 0755) || mkdirat(up, "work", 0755))
+		FAIL(m, "create the overlay's upper directory");
+	snprintf(lower, sizeof(lower), "/proc/self/fd/%d", m->r->root_fd);
+	snprintf(upper, sizeof(upper), "/proc/self/fd/%d/upper", up);
+	snprintf(work, sizeof(work), "/proc/self/fd/%d/work", up);
+	ov = syscall(SYS_fsopen, "overlay", FSOPEN_CLOEXEC);
+	if (ov < 0 || syscall(SYS_fsconfig, ov, FSCONFIG_SET_STRING, "lowerdir",
+	    lower, 0) || syscall(SYS_fsconfig, ov, FSCONFIG_SET_STRING,
+	    "upperdir", upper, 0) || syscall(SYS_fsconfig, ov,
+	    FSCONFIG_SET_STRING, "workdir", work, 0))
+		FAIL(m, "configure the overlay");
+	if (syscall(SYS_fsconfig, ov, FSCONFIG_SET_FLAG, "userxattr", NULL, 0))
+		errno = 0;	/* older kernels: the plain xattrs work as root */
+	if (syscall(SYS_fsconfig, ov, FSCONFIG_CMD_CREATE, NULL, NULL, 0) ||
+	    (tree = syscall(SYS_fsmount, ov, FSMOUNT_CLOEXEC, 0)) < 0)
+		FAIL(m, "mount the overlay");
+	close(fs);
+	close(up);
+	close(ov);
+	return tree;
+}
+
+/*
+ * The root as a detached tree - a recursive clone of the rootfs, or an
+ * overlay over it - attached onto the rootfs directory and entered by
+ * descriptor: a path lookup of "/" would never see a mount on top of it.
+ */
+static void
+setup_root(struct mctx *m)
+{
+	struct cfg *c = m->r->c;
+	int tree;
+
+	blame(m, K_ROOT_PATH);
+	reopen_root(m);
+	if (cfg_enum(c, K_ROOT_OVERLAY) == 1) {
+		blame(m, K_ROOT_OVERLAY);
+		tree = overlay_tree(m);
+		m->writable = 1;
+	} else {
+		tree = syscall(SYS_open_tree, m->r->root_fd, "", OPEN_TREE_CLONE |
+		    OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH);
+		if (tree < 0)
+			FAIL(m, "clone \"%s\"", cfg_str(c, K_ROOT_PATH));
+		m->writable = !cfg_bool(c, K_ROOT_READONLY);
+	}
+	if (syscall(SYS_move_mount, tree, "", m->r->root_fd, "",
+	    MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH))
+		FAIL(m, "attach the root");
+	if (fchdir(tree))
+		FAIL(m, "enter the root");
+	m->root = tree;
+}
+
+static void
+make_readonly(struct mctx *m)
+{
+	struct mount_attr ma = { .attr_set = MOUNT_ATTR_RDONLY };
+
+	blame(m, K_ROOT_READONLY);
+	if (syscall(SYS_mount_setattr, m->root, "", AT_EMPTY_PATH |
+	    AT_RECURSIVE, &ma, sizeof(ma)))
+		FAIL(m, "make the root read-only");
+}
+
+void
+mnt_setup(struct run *r)
+{
+	static const unsigned long prop[] = { MS_SLAVE, MS_PRIVATE, MS_SHARED,
+		MS_UNBINDABLE };
+	struct mctx m = { .r = r, .root = -1 };
+
+	blame(&m, K_ROOT_PROPAGATION);
+	if (mount(NULL, "/", NULL, MS_REC | prop[cfg_enum(r->c,
+	    K_ROOT_PROPAGATION)], NULL))
+		FAIL(&m, "set the propagation of /");
+	blame(&m, K_FS_DEV);
+	open_dev_nodes(&m);
+	setup_root(&m);
+	if (cfg_enum(r->c, K_ROOT_OVERLAY) == 0 && cfg_bool(r->c,
+	    K_ROOT_READONLY))
+		make_readonly(&m);
+	setup_filesystems(&m);
+	setup_user_mounts(&m);
+	blame(&m, K_ROOT_PATH);
+	if (syscall(SYS_pivot_root, ".", "."))
+		FAIL(&m, "pivot_root");
+	if (umount2(".", MNT_DETACH))
+		FAIL(&m, "detach the old root");
+	if (chdir("/"))
+		FAIL(&m, "chdir /");
+	close(m.root);
+}

@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: MIT */
+/* nook: shared declarations of the spawner. */
+#ifndef NOOK_H
+#define NOOK_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define EXIT_NOOK 125
+
+/* Where a value came from: "web.ini":12, or "--set":0. */
+struct loc {
+	const char *file;
+	int line;
+};
+
+struct val {
+	char *s;
+	struct loc loc;
+	int cont;		/* a continuation line of the previous value */
+};
+
+enum ktype {
+	T_STR, T_NAME, T_HOST, T_BOOL, T_SIZE, T_DUR, T_SDUR, T_ENUM,
+	T_WORDS, T_LIST, T_ENV, T_OCTAL, T_ABSPATH, T_ID, T_NS, T_IDMAP,
+	T_MOUNT
+};
+
+#define KF_LIST 1	/* R: repeated values append, empty clears */
+#define KF_HOSTCHK 2	/* checked against the host at load time */
+
+enum key_id {
+	K_NAME, K_HOSTNAME, K_DOMAINNAME,
+	K_COMMAND, K_CWD, K_USER, K_GROUP, K_GROUPS, K_ENV, K_ENV_KEEP,
+	K_CLEAR_ENV, K_UMASK, K_NEW_SESSION, K_STOP_TIMEOUT,
+	K_INIT_PATH, K_INIT_ARGS, K_INIT_MODE,
+	K_NS_USER, K_NS_PID, K_NS_MOUNT, K_NS_NET, K_NS_UTS, K_NS_IPC,
+	K_NS_CGROUP, K_NS_TIME, K_BOOTTIME_OFFSET, K_MONOTONIC_OFFSET,
+	K_UID_MAP, K_GID_MAP,
+	K_ROOT_PATH, K_ROOT_READONLY, K_ROOT_OVERLAY, K_ROOT_PROPAGATION,
+	K_FS_PROC, K_FS_SYS, K_FS_DEV, K_FS_TMP, K_FS_SHM_SIZE,
+	K_M_BIND, K_M_BIND_RO, K_M_TMPFS, K_M_MKDIR, K_M_SYMLINK, K_M_FILE,
+	K__COUNT
+};
+#define NS_FIRST K_NS_USER
+#define NS_COUNT 8
+
+struct key {
+	const char *sec, *name;
+	enum ktype type;
+	const char *def;	/* NULL: computed, or none */
+	const char *const *choices;
+	unsigned flags;
+};
+
+extern const struct key cfg_keys[K__COUNT];
+
+struct ent {
+	struct val *v;
+	size_t n;
+	int set;
+};
+
+struct mount_ent {
+	enum key_id kind;
+	struct val v;
+};
+
+struct cfg {
+	char *file;		/* as given on the command line */
+	char *self_dir;		/* directory of the nook executable */
+	struct ent e[K__COUNT];
+	struct mount_ent *mounts;
+	size_t nmounts;
+	char **errs;
+	size_t nerrs;
+	int cmdline_command;	/* COMMAND came after -- */
+	/* private to the loader */
+	int last_key;
+	char *raw_line;
+	int line;
+	int overlong;
+};
+
+enum { M_RO = 1, M_NOSUID = 2, M_NODEV = 4, M_NOEXEC = 8 };
+enum { CREATE_NONE, CREATE_DIR, CREATE_FILE };
+
+/* One [mounts] entry, parsed. */
+struct mnt_spec {
+	int kind;
+	char *src, *dst, *text, *data;
+	unsigned attrs;
+	int optional, create;
+	struct loc loc;
+};
+
+struct idmap {
+	unsigned long long inside, outside, count;
+};
+
+/* util.c */
+void *xcalloc(size_t n, size_t size);
+char *xstrdup(const char *s);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+extern int verbosity;
+void nook_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void nook_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int parse_bool(const char *s, int *out);
+int parse_size(const char *s, long long *out);
+int parse_duration(const char *s, long long *ms, int allow_negative);
+int parse_uint(const char *s, unsigned long long max, unsigned long long *out);
+int parse_words(const char *s, char ***argv, size_t *argc, const char **why);
+void free_strv(char **v);
+char *quote_word(const char *s);
+int suggest(const char *word, const char *const *cands, size_t n);
+
+/* config.c */
+void cfg_init(struct cfg *c, const char *file, const char *self_dir);
+int cfg_load_file(struct cfg *c);
+int cfg_set(struct cfg *c, const char *assignment);
+int cfg_validate(struct cfg *c);
+void cfg_error(struct cfg *c, const struct loc *l, int k, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+void cfg_print(const struct cfg *c, FILE *out);
+void cfg_free(struct cfg *c);
+const char *cfg_str(const struct cfg *c, int k);
+const struct loc *cfg_loc(const struct cfg *c, int k);
+int cfg_bool(const struct cfg *c, int k);
+long long cfg_num(const struct cfg *c, int k);
+char **cfg_words(const struct cfg *c, int k);
+char **cfg_list(const struct cfg *c, int k);
+int cfg_set_command(struct cfg *c, char **argv);
+const char *key_label(int k);
+int cfg_mount_parse(const struct mount_ent *m, struct mnt_spec *out,
+    const char **why);
+void mnt_spec_free(struct mnt_spec *m);
+int cfg_idmaps(const struct cfg *c, int k, struct idmap **maps, size_t *n);
+int cfg_enum(const struct cfg *c, int k);
+int ns_type_of(int k);
+
+/* Everything a run needs; the child gets a copy at clone time. */
+struct run {
+	struct cfg *c;
+	int sock;		/* our end of the sync socketpair */
+	int peer;		/* the other end, closed after clone */
+	int root_fd;		/* O_PATH of [rootfs] path, opened on the host */
+	int init_fd;		/* sealed memfd holding nook-init */
+	int join_fd[NS_COUNT];	/* namespaces to join, or -1 */
+	int clone_flags;	/* CLONE_NEW* to create with clone3 */
+	int setgroups_denied;
+	pid_t pid;
+	int pidfd;
+	char **command;
+};
+
+/* A failure of the child, sent to the parent before it exits. */
+struct report {
+	int err;
+	char msg[1024];
+};
+
+/* ns.c */
+int ns_prepare(struct run *r);
+int ns_join(struct run *r);
+pid_t ns_clone(struct run *r);
+int ns_write_maps(struct run *r);
+void ns_child_time(struct run *r);
+void ns_child_uts(struct run *r);
+
+/* mount.c */
+void mnt_setup(struct run *r);
+
+/* process.c */
+int proc_prepare_init(struct run *r);
+void __attribute__((noreturn)) proc_exec(struct run *r);
+void __attribute__((noreturn)) child_fail(struct run *r, const struct loc *l,
+    int k, int err, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+#endif

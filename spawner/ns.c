@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Namespaces: which to create and which to join, the one clone3() that
+ * creates them, the user namespace's id maps (written by the parent) and
+ * the time namespace's offsets (the one step clone3 cannot take).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <pwd.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "nook.h"
+
+int
+ns_prepare(struct run *r)
+{
+	const char *v;
+	int i, k;
+
+	r->clone_flags = 0;
+	for (i = 0; i < NS_COUNT; i++) {
+		k = NS_FIRST + i;
+		v = cfg_str(r->c, k);
+		r->join_fd[i] = -1;
+		if (!strcmp(v, "new")) {
+			if (k != K_NS_TIME)	/* see ns_child_time() */
+				r->clone_flags |= ns_type_of(k);
+		} else if (*v == '/') {
+			r->join_fd[i] = open(v, O_RDONLY | O_CLOEXEC);
+			if (r->join_fd[i] < 0) {
+				fprintf(stderr, "nook: %s: \"%s\": %s\n",
+				    key_label(k), v, strerror(errno));
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
+/*
+ * Joining happens in the parent, before clone: the child then starts in
+ * them.  The user namespace goes last, since after it the host's
+ * privileges are gone.
+ */
+int
+ns_join(struct run *r)
+{
+	int i;
+
+	for (i = NS_COUNT - 1; i >= 0; i--) {
+		if (r->join_fd[i] < 0)
+			continue;
+		if (setns(r->join_fd[i], ns_type_of(NS_FIRST + i))) {
+			fprintf(stderr, "nook: %s: join \"%s\": %s\n",
+			    key_label(NS_FIRST + i), cfg_str(r->c, NS_FIRST + i),
+			    strerror(errno));
+			return -1;
+		}
+		close(r->join_fd[i]);
+		r->join_fd[i] = -1;
+	}
+	return 0;
+}
+
+pid_t
+ns_clone(struct run *r)
+{
+	struct clone_args args;
+
+	memset(&args, 0, sizeof(args));
+	args.flags = (unsigned)r->clone_flags | CLONE_PIDFD;
+	args.pidfd = (uintptr_t)&r->pidfd;
+	args.exit_signal = SIGCHLD;
+	return syscall(SYS_clone3, &args, sizeof(args));
+}
+
+static int
+write_file(pid_t pid, const char *name, const char *text)
+{
+	char path[64];
+	int fd, e;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", pid, name);
+	if ((fd = open(path, O_WRONLY | O_CLOEXEC)) < 0)
+		return -1;
+	n = write(fd, text, strlen(text));
+	e = errno;
+	close(fd);
+	errno = e;
+	return n == (ssize_t)strlen(text) ? 0 : -1;
+}
+
+/* Is [start, start+count) inside one of the user's /etc/sub?id ranges? */
+static int
+subid_allows(const char *file, unsigned long long start,
+    unsigned long long count)
+{
+	struct passwd *pw = getpwuid(geteuid());
+	char line[256], *name, *s, *n, *save;
+	unsigned long long a, b;
+	FILE *f = fopen(file, "re");
+	int ok = 0;
+
+	if (!f)
+		return 0;
+	while (!ok && fgets(line, sizeof(line), f)) {
+		name = strtok_r(line, ":\n", &save);
+		s = strtok_r(NULL, ":\n", &save);
+		n = strtok_r(NULL, ":\n", &save);
+		if (!name || !s || !n || (strcmp(name, pw ? pw->pw_name : "") &&
+		    strtoull(name, NULL, 10) != geteuid()))
+			continue;
+		a = strtoull(s, NULL, 10);
+		b = strtoull(n, NULL, 10);
+		ok = start >= a && start + count <= a + b;
+	}
+	fclose(f);
+	return ok;
+}
+
+/* newuidmap/newgidmap for ranges an unprivileged user cannot write. */
+static int
+run_helper(struct run *r, const char *helper, struct idmap *m, size_t n)
+{
+	char *argv[2 + 3 * 8 + 1], num[3 * 8 + 1][24];
+	size_t i, a = 0;
+	pid_t p;
+	int st;
+
+	argv[a++] = (char *)helper;
+	snprintf(num[0], sizeof(num[0]), "%d", r->pid);
+	argv[a++] = num[0];
+	for (i = 0; i < n; i++) {
+		snprintf(num[1 + 3 * i], 24, "%llu", m[i].inside);
+		snprintf(num[2 + 3 * i], 24, "%llu", m[i].outside);
+		snprintf(num[3 + 3 * i], 24, "%llu", m[i].count);
+		argv[a++] = num[1 + 3 * i];
+		argv[a++] = num[2 + 3 * i];
+		argv[a++] = num[3 + 3 * i];
+	}
+	argv[a] = NULL;
+	if ((p = fork()) == 0) {
+		execvp(helper, argv);
+		fprintf(stderr, "nook: %s: %s\n", helper, strerror(errno));
+		_exit(127);
+	}
+	if (p < 0 || waitpid(p, &st, 0) < 0)
+		return -1;
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : (errno = EPERM, -1);
+}
+
+/*
+ * "auto": as root the whole id space maps onto itself (files keep their
+ * owners, as with Docker without userns-remap); unprivileged, container
+ * root is the caller and nothing else is mapped.
+ */
+static int
+write_map(struct run *r, int k, unsigned long long self)
+{
+	const char *file = k == K_UID_MAP ? "uid_map" : "gid_map";
+	const char *sub = k == K_UID_MAP ? "/etc/subuid" : "/etc/subgid";
+	const char *helper = k == K_UID_MAP ? "newuidmap" : "newgidmap";
+	char text[8 * 40] = "";
+	struct idmap *m;
+	size_t n, i;
+	int rc, privileged = geteuid() == 0, direct = 1;
+
+	cfg_idmaps(r->c, k, &m, &n);
+	if (n == 0) {
+		m[0].inside = 0;
+		m[0].outside = privileged ? 0 : self;
+		m[0].count = privileged ? 4294967295ULL : 1;
+		n = 1;
+	}
+	for (i = 0; i < n; i++) {
+		snprintf(text + strlen(text), sizeof(text) - strlen(text),
+		    "%llu %llu %llu\n", m[i].inside, m[i].outside, m[i].count);
+		if (!privileged && !(m[i].outside == self && m[i].count == 1))
+			direct = 0;
+	}
+	if (!direct) {
+		for (i = 0; i < n; i++)
+			if (!(m[i].outside == self && m[i].count == 1) &&
+			    !subid_allows(sub, m[i].outside, m[i].count)) {
+				fprintf(stderr, "nook: %s: range %llu+%llu is not "
+				    "yours in %s\n", key_label(k), m[i].outside,
+				    m[i].count, sub);
+				free(m);
+				return -1;
+			}
+		rc = run_helper(r, helper, m, n);
+	} else {
+		if (k == K_GID_MAP && !privileged) {
+			write_file(r->pid, "setgroups", "deny");
+			r->setgroups_denied = 1;
+		}
+		rc = write_file(r->pid, file, text);
+	}
+	if (rc)
+		fprintf(stderr, "nook: %s: write /proc/%d/%s: %s\n",
+		    key_label(k), r->pid, file, strerror(errno));
+	free(m);
+	return rc;
+}
+
+int
+ns_write_maps(struct run *r)
+{
+	if (!(r->clone_flags & CLONE_NEWUSER))
+		return 0;
+	if (write_map(r, K_UID_MAP, geteuid()) ||
+	    write_map(r, K_GID_MAP, getegid()))
+		return -1;
+	return 0;
+}
+
+/*
+ * A time namespace takes its offsets before its first process enters, so
+ * it is made here with unshare(); the exec that follows moves us in.
+ */
+void
+ns_child_time(struct run *r)
+{
+	long long b = cfg_num(r->c, K_BOOTTIME_OFFSET);
+	long long m = cfg_num(r->c, K_MONOTONIC_OFFSET);
+	char text[128];
+	int fd;
+
+	if (strcmp(cfg_str(r->c, K_NS_TIME), "new"))
+		return;
+	if (unshare(CLONE_NEWTIME))
+		child_fail(r, cfg_loc(r->c, K_NS_TIME), K_NS_TIME, errno,
+		    "unshare");
+	if (!b && !m)
+		return;
+	snprintf(text, sizeof(text), "monotonic %lld %lld\nboottime %lld %lld\n",
+	    m / 1000 - (m % 1000 < 0), ((m % 1000 + 1000) % 1000) * 1000000,
+	    b / 1000 - (b % 1000 < 0), ((b % 1000 + 1000) % 1000) * 1000000);
+	fd = open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, text, strlen(text)) < 0)
+		child_fail(r, cfg_loc(r->c, b ? K_BOOTTIME_OFFSET :
+		    K_MONOTONIC_OFFSET), b ? K_BOOTTIME_OFFSET :
+		    K_MONOTONIC_OFFSET, errno, "write timens_offsets");
+	close(fd);
+}
+
+void
+ns_child_uts(struct run *r)
+{
+	const char *h = cfg_str(r->c, K_HOSTNAME);
+	const char *d = cfg_str(r->c, K_DOMAINNAME);
+
+	if (strcmp(cfg_str(r->c, K_NS_UTS), "new"))
+		return;
+	if (sethostname(h, strlen(h)))
+		child_fail(r, cfg_loc(r->c, K_HOSTNAME), K_HOSTNAME, errno,
+		    "sethostname");
+	if (setdomainname(d, strlen(d)))
+		child_fail(r, cfg_loc(r->c, K_DOMAINNAME), K_DOMAINNAME, errno,
+		    "setdomainname");
+}

@@ -1,0 +1,294 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The container's process: the init binary sealed into a memfd on the
+ * host, and, in the child after the root is built, its user and groups,
+ * environment, working directory and the final exec.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/close_range.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include "nook.h"
+
+#ifndef MFD_EXEC
+#define MFD_EXEC 0x0010U
+#endif
+
+/*
+ * Report a failure to the parent (which prints it and cleans up) and
+ * exit.  Runs in the child only.
+ */
+void
+child_fail(struct run *r, const struct loc *l, int k, int err,
+    const char *fmt, ...)
+{
+	struct report rep = { .err = err };
+	char what[600];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	if (l && l->line > 0)
+		snprintf(rep.msg, sizeof(rep.msg), "%s:%d: %s: %s%s%s", l->file,
+		    l->line, key_label(k), what, err ? ": " : "",
+		    err ? strerror(err) : "");
+	else
+		snprintf(rep.msg, sizeof(rep.msg), "setup: %s%s%s%s%s",
+		    k >= 0 ? key_label(k) : "", k >= 0 ? ": " : "", what,
+		    err ? ": " : "", err ? strerror(err) : "");
+	if (send(r->sock, &rep, sizeof(rep), MSG_NOSIGNAL) < 0)
+		fprintf(stderr, "nook: %s\n", rep.msg);
+	_exit(EXIT_NOOK);
+}
+
+/*
+ * Copy nook-init into a sealed memfd: the container execs it from there,
+ * so nothing inside can ever write to the host's binary via /proc/1/exe.
+ */
+int
+proc_prepare_init(struct run *r)
+{
+	const char *path = cfg_str(r->c, K_INIT_PATH);
+	char buf[65536];
+	ssize_t n;
+	int src, e;
+
+	r->init_fd = -1;
+	if (cfg_enum(r->c, K_INIT_MODE) != 0)
+		return 0;
+	if ((src = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		goto fail;
+	r->init_fd = memfd_create("nook-init", MFD_CLOEXEC | MFD_ALLOW_SEALING |
+	    MFD_EXEC);
+	if (r->init_fd < 0 && errno == EINVAL)
+		r->init_fd = memfd_create("nook-init", MFD_CLOEXEC |
+		    MFD_ALLOW_SEALING);
+	if (r->init_fd < 0)
+		goto fail;
+	while ((n = read(src, buf, sizeof(buf))) > 0)
+		if (write(r->init_fd, buf, n) != n)
+			goto fail;
+	if (n < 0 || fchmod(r->init_fd, 0555) ||
+	    fcntl(r->init_fd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK |
+	    F_SEAL_GROW | F_SEAL_WRITE))
+		goto fail;
+	close(src);
+	return 0;
+fail:
+	e = errno;
+	fprintf(stderr, "nook: %s: \"%s\": %s\n", key_label(K_INIT_PATH), path,
+	    strerror(e));
+	return -1;
+}
+
+/* Look a name up in the container's own /etc/passwd or /etc/group. */
+static int
+lookup(const char *file, const char *name, unsigned long long *id,
+    unsigned long long *gid, char *home, size_t home_len)
+{
+	char line[1024], *f[7], *p;
+	FILE *fp = fopen(file, "re");
+	int i, found = 0;
+
+	if (!fp)
+		return -1;
+	while (!found && fgets(line, sizeof(line), fp)) {
+		line[strcspn(line, "\n")] = 0;
+		for (i = 0, p = line; i < 7; i++) {
+			f[i] = p;
+			p = p ? strchr(p, ':') : NULL;
+			if (p)
+				*p++ = 0;
+		}
+		if (!f[2] || (strcmp(f[0], name) &&
+		    (parse_uint(name, 4294967294ULL, id) ||
+		    strtoull(f[2], NULL, 10) != *id)))
+			continue;
+		*id = strtoull(f[2], NULL, 10);
+		if (gid && f[3])
+			*gid = strtoull(f[3], NULL, 10);
+		if (home && f[5])
+			snprintf(home, home_len, "%s", f[5]);
+		found = 1;
+	}
+	fclose(fp);
+	return found ? 0 : -1;
+}
+
+struct creds {
+	uid_t uid;
+	gid_t gid;
+	gid_t groups[64];
+	size_t ngroups;
+	char home[512];
+};
+
+static void
+resolve_creds(struct run *r, struct creds *cr)
+{
+	const char *u = cfg_str(r->c, K_USER), *g = cfg_str(r->c, K_GROUP);
+	unsigned long long id = 0, gid = 0;
+	char **groups;
+	size_t i;
+
+	strcpy(cr->home, "/");
+	if (lookup("/etc/passwd", u, &id, &gid, cr->home, sizeof(cr->home))) {
+		if (parse_uint(u, 4294967294ULL, &id))
+			child_fail(r, cfg_loc(r->c, K_USER), K_USER, 0, "no user "
+			    "\"%s\" in the container's /etc/passwd", u);
+		gid = 0;
+	}
+	cr->uid = (uid_t)id;
+	cr->gid = (gid_t)gid;
+	if (*g && lookup("/etc/group", g, &gid, NULL, NULL, 0)) {
+		if (parse_uint(g, 4294967294ULL, &gid))
+			child_fail(r, cfg_loc(r->c, K_GROUP), K_GROUP, 0, "no "
+			    "group \"%s\" in the container's /etc/group", g);
+	}
+	if (*g)
+		cr->gid = (gid_t)gid;
+	groups = cfg_list(r->c, K_GROUPS);
+	for (i = cr->ngroups = 0; groups[i] && i < 64; i++) {
+		if (lookup("/etc/group", groups[i], &gid, NULL, NULL, 0) &&
+		    parse_uint(groups[i], 4294967294ULL, &gid))
+			child_fail(r, cfg_loc(r->c, K_GROUPS), K_GROUPS, 0, "no "
+			    "group \"%s\" in the container's /etc/group",
+			    groups[i]);
+		cr->groups[cr->ngroups++] = (gid_t)gid;
+	}
+	free_strv(groups);
+}
+
+static void
+apply_creds(struct run *r, const struct creds *cr)
+{
+	if (!r->setgroups_denied && setgroups(cr->ngroups, cr->groups))
+		child_fail(r, cfg_loc(r->c, K_GROUPS), K_GROUPS, errno,
+		    "setgroups");
+	if (r->setgroups_denied && cr->ngroups)
+		child_fail(r, cfg_loc(r->c, K_GROUPS), K_GROUPS, 0, "supplementary "
+		    "groups need a user namespace with more than one id mapped "
+		    "(setgroups is denied)");
+	if (setresgid(cr->gid, cr->gid, cr->gid))
+		child_fail(r, cfg_loc(r->c, K_GROUP), K_GROUP, errno,
+		    "setresgid %u", (unsigned)cr->gid);
+	if (setresuid(cr->uid, cr->uid, cr->uid))
+		child_fail(r, cfg_loc(r->c, K_USER), K_USER, errno,
+		    "setresuid %u", (unsigned)cr->uid);
+}
+
+static void
+env_add(char ***env, size_t *n, const char *s)
+{
+	size_t i, len = strcspn(s, "=");
+
+	for (i = 0; i < *n; i++)	/* later wins */
+		if (!strncmp((*env)[i], s, len) && (*env)[i][len] == '=') {
+			(*env)[i] = (char *)s;
+			return;
+		}
+	*env = realloc(*env, (*n + 2) * sizeof(char *));
+	if (!*env)
+		_exit(EXIT_NOOK);
+	(*env)[(*n)++] = (char *)s;
+	(*env)[*n] = NULL;
+}
+
+static char **
+build_env(struct run *r, const struct creds *cr)
+{
+	char **env = NULL, **keep, **set;
+	const char *v;
+	size_t n = 0, i;
+
+	env_add(&env, &n, "");
+	n = 0;
+	if (cfg_bool(r->c, K_CLEAR_ENV)) {
+		env_add(&env, &n, "PATH=/usr/local/sbin:/usr/local/bin:"
+		    "/usr/sbin:/usr/bin:/sbin:/bin");
+		env_add(&env, &n, xasprintf("HOME=%s", cr->home));
+		if ((v = getenv("TERM")))
+			env_add(&env, &n, xasprintf("TERM=%s", v));
+		env_add(&env, &n, "container=nook");
+	} else {
+		for (i = 0; environ[i]; i++)
+			env_add(&env, &n, environ[i]);
+	}
+	keep = cfg_list(r->c, K_ENV_KEEP);
+	for (i = 0; keep[i]; i++)
+		if ((v = getenv(keep[i])))
+			env_add(&env, &n, xasprintf("%s=%s", keep[i], v));
+	set = cfg_list(r->c, K_ENV);
+	for (i = 0; set[i]; i++)
+		env_add(&env, &n, set[i]);
+	return env;
+}
+
+static char **
+init_argv(struct run *r)
+{
+	char **args = cfg_words(r->c, K_INIT_ARGS), **argv;
+	size_t na = 0, nc = 0, i, j = 0;
+
+	while (args[na])
+		na++;
+	while (r->command[nc])
+		nc++;
+	argv = xcalloc(na + nc + 3, sizeof(char *));
+	argv[j++] = "nook-init";
+	for (i = 0; i < na; i++)
+		argv[j++] = args[i];
+	argv[j++] = "--";
+	for (i = 0; i < nc; i++)
+		argv[j++] = r->command[i];
+	return argv;
+}
+
+/* Runs in the child, inside the new root.  Never returns. */
+void
+proc_exec(struct run *r)
+{
+	struct creds cr;
+	char **env;
+	int e;
+
+	resolve_creds(r, &cr);
+	env = build_env(r, &cr);
+	if (cfg_bool(r->c, K_NEW_SESSION) && setsid() < 0)
+		child_fail(r, cfg_loc(r->c, K_NEW_SESSION), K_NEW_SESSION, errno,
+		    "setsid");
+	apply_creds(r, &cr);
+	umask((mode_t)cfg_num(r->c, K_UMASK));
+	if (chdir(cfg_str(r->c, K_CWD)))
+		child_fail(r, cfg_loc(r->c, K_CWD), K_CWD, errno, "chdir \"%s\"",
+		    cfg_str(r->c, K_CWD));
+	/* credentials changed: the parent-death signal was reset */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC))
+		child_fail(r, NULL, -1, errno, "close_range");
+	if (r->init_fd >= 0) {
+		syscall(SYS_execveat, r->init_fd, "", init_argv(r), env,
+		    AT_EMPTY_PATH);
+		child_fail(r, cfg_loc(r->c, K_INIT_PATH), K_INIT_PATH, errno,
+		    "exec nook-init");
+	}
+	environ = env;
+	execvp(r->command[0], r->command);
+	e = errno;
+	fprintf(stderr, "nook: %s: %s\n", r->command[0], strerror(e));
+	_exit(e == ENOENT || e == ENOTDIR ? 127 : 126);
+}

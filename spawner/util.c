@@ -1,0 +1,318 @@
+// SPDX-License-Identifier: MIT
+/* Small helpers: allocation that cannot fail, messages, value parsers. */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nook.h"
+
+int verbosity = 1;
+
+void *
+xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+
+	if (!p) {
+		fputs("nook: out of memory\n", stderr);
+		exit(EXIT_NOOK);
+	}
+	return p;
+}
+
+char *
+xstrdup(const char *s)
+{
+	char *p = strdup(s);
+
+	if (!p) {
+		fputs("nook: out of memory\n", stderr);
+		exit(EXIT_NOOK);
+	}
+	return p;
+}
+
+char *
+xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0) {
+		fputs("nook: out of memory\n", stderr);
+		exit(EXIT_NOOK);
+	}
+	va_end(ap);
+	return s;
+}
+
+static void
+vsay(int level, const char *prefix, const char *fmt, va_list ap)
+{
+	if (level > verbosity)
+		return;
+	fprintf(stderr, "nook: %s", prefix);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void
+nook_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsay(1, "warning: ", fmt, ap);
+	va_end(ap);
+}
+
+void
+nook_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsay(2, "", fmt, ap);
+	va_end(ap);
+}
+
+int
+parse_bool(const char *s, int *out)
+{
+	static const char *const yes[] = { "yes", "true", "on", "1" };
+	static const char *const no[] = { "no", "false", "off", "0" };
+	size_t i;
+
+	for (i = 0; i < 4; i++) {
+		if (!strcasecmp(s, yes[i]))
+			return *out = 1, 0;
+		if (!strcasecmp(s, no[i]))
+			return *out = 0, 0;
+	}
+	return -1;
+}
+
+int
+parse_uint(const char *s, unsigned long long max, unsigned long long *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* "64M", "1G", "4096", "512k"; "max" is -1. */
+int
+parse_size(const char *s, long long *out)
+{
+	unsigned long long v, mul = 1;
+	char *end;
+
+	if (!strcmp(s, "max"))
+		return *out = -1, 0;
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno)
+		return -1;
+	switch (*end) {
+	case 0: break;
+	case 'k': case 'K': mul = 1ULL << 10; end++; break;
+	case 'm': case 'M': mul = 1ULL << 20; end++; break;
+	case 'g': case 'G': mul = 1ULL << 30; end++; break;
+	case 't': case 'T': mul = 1ULL << 40; end++; break;
+	default: return -1;
+	}
+	if (*end == 'i' || *end == 'B')
+		end += (*end == 'i' && end[1] == 'B') ? 2 : 1;
+	if (*end || v > (unsigned long long)INT64_MAX / mul)
+		return -1;
+	*out = (long long)(v * mul);
+	return 0;
+}
+
+/* "500ms", "10s", "2m", "1h", "3d"; a bare number is seconds. */
+int
+parse_duration(const char *s, long long *ms, int allow_negative)
+{
+	static const struct { const char *u; long long ms; } units[] = {
+		{ "ms", 1 }, { "s", 1000 }, { "", 1000 }, { "m", 60000 },
+		{ "min", 60000 }, { "h", 3600000 }, { "d", 86400000 },
+	};
+	unsigned long long v;
+	int neg = 0;
+	char *end;
+	size_t i;
+
+	if (*s == '-' && allow_negative)
+		neg = 1, s++;
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || v > 1000000000ULL)
+		return -1;
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (!strcmp(end, units[i].u)) {
+			*ms = (long long)v * units[i].ms * (neg ? -1 : 1);
+			return 0;
+		}
+	return -1;
+}
+
+static void
+strv_push(char ***v, size_t *n, char *s)
+{
+	char **nv = realloc(*v, (*n + 2) * sizeof(char *));
+
+	if (!nv) {
+		fputs("nook: out of memory\n", stderr);
+		exit(EXIT_NOOK);
+	}
+	nv[(*n)++] = s;
+	nv[*n] = NULL;
+	*v = nv;
+}
+
+/*
+ * Shell-like words: blanks separate, '...' is literal, "..." allows \" and
+ * \\, a backslash outside quotes takes the next character.  No expansion.
+ * Appends to *argv.
+ */
+int
+parse_words(const char *s, char ***argv, size_t *argc, const char **why)
+{
+	size_t len = strlen(s);
+	char *w = xcalloc(len + 1, 1);
+	int in_word = 0;
+	size_t n = 0;
+	char q = 0;
+
+	for (; *s; s++) {
+		if (q == '\'') {
+			if (*s == '\'') q = 0; else w[n++] = *s;
+		} else if (q == '"') {
+			if (*s == '"') q = 0;
+			else if (*s == '\\' && (s[1] == '"' || s[1] == '\\'))
+				w[n++] = *++s;
+			else w[n++] = *s;
+		} else if (*s == ' ' || *s == '\t') {
+			if (in_word) {
+				w[n] = 0;
+				strv_push(argv, argc, xstrdup(w));
+				n = 0, in_word = 0;
+			}
+		} else {
+			in_word = 1;
+			if (*s == '\'' || *s == '"') q = *s;
+			else if (*s == '\\' && s[1]) w[n++] = *++s;
+			else w[n++] = *s;
+		}
+	}
+	if (q) {
+		free(w);
+		*why = q == '"' ? "unterminated \" quote" : "unterminated ' quote";
+		return -1;
+	}
+	if (in_word) {
+		w[n] = 0;
+		strv_push(argv, argc, xstrdup(w));
+	}
+	free(w);
+	return 0;
+}
+
+void
+free_strv(char **v)
+{
+	size_t i;
+
+	for (i = 0; v && v[i]; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* The inverse of parse_words for one word. */
+char *
+quote_word(const char *s)
+{
+	char *out = xcalloc(strlen(s) * 4 + 3, 1), *p = out;
+	int plain = *s != 0;
+	const char *t;
+
+	for (t = s; *t; t++)
+		if (!isalnum((unsigned char)*t) && !strchr("-_./=:,+@%", *t))
+			plain = 0;
+	if (plain)
+		return strcpy(out, s);
+	*p++ = '\'';
+	for (t = s; *t; t++) {
+		if (*t == '\'') {
+			memcpy(p, "'\\''", 4);
+			p += 4;
+		} else {
+			*p++ = *t;
+		}
+	}
+	*p++ = '\'';
+	return out;
+}
+
+static size_t
+edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j, prev, tmp;
+	size_t row[64];
+
+	if (la >= 63 || lb >= 63)
+		return 99;
+	for (j = 0; j <= lb; j++)
+		row[j] = j;
+	for (i = 1; i <= la; i++) {
+		prev = row[0];
+		row[0] = i;
+		for (j = 1; j <= lb; j++) {
+			tmp = row[j];
+			row[j] = prev + (tolower((unsigned char)a[i - 1]) !=
+			    tolower((unsigned char)b[j - 1]));
+			if (row[j - 1] + 1 < row[j])
+				row[j] = row[j - 1] + 1;
+			if (tmp + 1 < row[j])
+				row[j] = tmp + 1;
+			prev = tmp;
+		}
+	}
+	return row[lb];
+}
+
+/* Index of the closest candidate within an edit distance of 2, or -1. */
+int
+suggest(const char *word, const char *const *cands, size_t n)
+{
+	size_t i, d, best = 99;
+	int found = -1;
+
+	for (i = 0; i < n; i++) {
+		if (!cands[i])
+			continue;
+		d = edit_distance(word, cands[i]);
+		if (d < best) {
+			best = d;
+			found = (int)i;
+		}
+	}
+	return best <= 2 ? found : -1;
+}
