@@ -68,7 +68,22 @@ deps:
 demo: deps all
 	$(B)/nook config/demo.ini
 
-check: deps all static-check
+# Test programs: the config loader's C unit test, and the static probe
+# that answers questions from inside a container.
+TEST_BINS = $(B)/tests/unit-config $(B)/tests/probe
+
+$(B)/tests/unit-config: tests/unit-config.c $(B)/spawner/config.o \
+		$(B)/spawner/util.o spawner/nook.h
+	@mkdir -p $(B)/tests
+	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) $(WARN) -Ispawner -o $@ \
+		tests/unit-config.c $(B)/spawner/config.o $(B)/spawner/util.o \
+		$(PKG_LIBS)
+
+$(B)/tests/probe: tests/probe.c
+	@mkdir -p $(B)/tests
+	$(INIT_CC) $(CPPFLAGS) -O2 $(WARN) -static -o $@ tests/probe.c
+
+check: deps all static-check $(TEST_BINS)
 	prove -v tests/
 
 static-check: $(B)/nook-init

@@ -166,6 +166,21 @@ block_signals(sigset_t *all)
 	sigprocmask(SIG_BLOCK, all, NULL);
 }
 
+/* The parent may have written "deny" to our /proc/PID/setgroups. */
+static int
+setgroups_denied(void)
+{
+	char buf[16] = "";
+	int fd = open("/proc/self/setgroups", O_RDONLY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		if (read(fd, buf, sizeof(buf) - 1) < 0)
+			buf[0] = 0;
+		close(fd);
+	}
+	return !strncmp(buf, "deny", 4);
+}
+
 /* Everything in the child before the exec; never returns. */
 static void __attribute__((noreturn))
 child_main(struct run *r, const sigset_t *all)
@@ -177,6 +192,7 @@ child_main(struct run *r, const sigset_t *all)
 	if (read(r->sock, &go, 1) != 1)		/* the parent is gone */
 		_exit(EXIT_NOOK);
 	prctl(PR_SET_DUMPABLE, 0);
+	r->setgroups_denied = setgroups_denied();
 	ns_child_time(r);
 	ns_child_uts(r);
 	mnt_setup(r);
