@@ -29,11 +29,11 @@ DEPS_BUILD = gcc make libc6-dev musl-tools pkg-config libcap-ng-dev \
 DEPS_CHECK = perl util-linux procps psmisc busybox-static runc cpio \
 	qemu-system-x86 linux-image-amd64 mandoc python3 iproute2 uidmap
 
-PKGS      = inih
+PKGS      = inih libcap-ng libseccomp
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -linih)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -linih -lcap-ng -lseccomp)
 SPAWNER_SRC = spawner/main.c spawner/config.c spawner/util.c spawner/ns.c \
-	spawner/mount.c spawner/process.c
+	spawner/mount.c spawner/process.c spawner/security.c
 SPAWNER_OBJ = $(SPAWNER_SRC:spawner/%.c=$(B)/spawner/%.o)
 
 all: $(B)/nook-init $(B)/nook

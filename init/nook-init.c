@@ -57,6 +57,8 @@ static unsigned char expect_zero[32];
 static pid_t child;
 static int stopping;		/* a stop request arrived: never restart */
 static pid_t termed[MAX_TERMED];	/* descendants already sent SIGTERM */
+static int pass_fd[16];		/* --pass-fd: kept open for the child */
+static int npass_fd;
 
 /* Minimal stderr logger: stdio would triple the binary's size. */
 static void
@@ -197,6 +199,7 @@ static const char usage_text[] =
 "  -t, --grace SECONDS\n"
 "                   grace between SIGTERM and SIGKILL at shutdown (5)\n"
 "  -v               more messages on stderr (repeatable)\n"
+"  --pass-fd=FD     keep descriptor FD open for PROGRAM (repeatable)\n"
 "  -w, -l           accepted for tini compatibility\n"
 "  --on-exit=poweroff|reboot|halt\n"
 "                   machine PID 1 only: what to do when PROGRAM exits\n"
@@ -254,6 +257,15 @@ parse_long(char **argv, int *i)
 	if (!strcmp(arg, "--version")) {
 		put("nook-init version " NOOK_VERSION " - git." NOOK_GIT "\n");
 		return 1;
+	}
+	if (!strncmp(arg, "--pass-fd", 9) && (arg[9] == '=' || !arg[9])) {
+		long fd = parse_num(long_value(argv, i, arg, 9), 3, 65535);
+
+		if (fd < 0 || npass_fd == 16)
+			return usage_error("--pass-fd", "expects a descriptor "
+			    "from 3 to 65535 (at most 16)"), -1;
+		pass_fd[npass_fd++] = (int)fd;
+		return 0;
 	}
 	if (!strncmp(arg, "--grace", 7) && (arg[7] == '=' || !arg[7]))
 		return set_grace(long_value(argv, i, arg, 7), "--grace");
@@ -451,15 +463,27 @@ waited_signals(void)
 	    ksig_bit(SIGKILL) | ksig_bit(SIGSTOP));
 }
 
+/* Close every descriptor above 2 but those of --pass-fd. */
 static void
 close_extra_fds(void)
 {
-	long fd;
+	unsigned from = 3, next;
+	int i;
 
-	if (syscall(SYS_close_range, 3U, ~0U, 0) == 0)
-		return;
-	for (fd = 3; fd < 65536; fd++)
-		close((int)fd);
+	for (;;) {
+		next = ~0U;
+		for (i = 0; i < npass_fd; i++)
+			if ((unsigned)pass_fd[i] >= from &&
+			    (unsigned)pass_fd[i] < next)
+				next = (unsigned)pass_fd[i];
+		if (next > from && syscall(SYS_close_range, from, next == ~0U ?
+		    ~0U : next - 1, 0))
+			for (; from < 65536 && from < next; from++)
+				close((int)from);
+		if (next == ~0U)
+			return;
+		from = next + 1;
+	}
 }
 
 /* execvp(3) without the heap: search PATH, remember EACCES. */

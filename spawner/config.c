@@ -6,9 +6,14 @@
  * caller prints them all and gives up once (and the unit test can look).
  */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <cap-ng.h>
+#include <linux/capability.h>
 #include <ini.h>
+#include <seccomp.h>
+#include <sys/resource.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +33,16 @@ static const char *const c_prop[] = { "slave", "private", "shared",
 	"unbindable", NULL };
 static const char *const c_sys[] = { "ro", "rw", "no", NULL };
 static const char *const c_dev[] = { "minimal", "host", "none", NULL };
+static const char *const c_seccomp[] = { "default", "none", NULL };
+static const char *const c_action[] = { "errno", "kill", "log", NULL };
+
+#define OCI_MASKED "/proc/acpi\n/proc/asound\n/proc/kcore\n/proc/keys\n" \
+	"/proc/latency_stats\n/proc/timer_list\n/proc/timer_stats\n" \
+	"/proc/sched_debug\n/proc/scsi\n/sys/firmware\n" \
+	"/sys/devices/virtual/powercap"
+#define OCI_READONLY "/proc/bus\n/proc/fs\n/proc/irq\n/proc/sys\n" \
+	"/proc/sysrq-trigger"
+#define RL(k, n) [k] = { "rlimits", n, T_RLIMIT, "inherit", NULL, KF_HOSTCHK }
 
 const struct key cfg_keys[K__COUNT] = {
 	[K_NAME] = { "container", "name", T_NAME, NULL, NULL, 0 },
@@ -78,10 +93,42 @@ const struct key cfg_keys[K__COUNT] = {
 	[K_M_MKDIR] = { "mounts", "mkdir", T_MOUNT, "", NULL, KF_LIST },
 	[K_M_SYMLINK] = { "mounts", "symlink", T_MOUNT, "", NULL, KF_LIST },
 	[K_M_FILE] = { "mounts", "file", T_MOUNT, "", NULL, KF_LIST },
+	[K_FS_MASK] = { "filesystem", "mask", T_ABSPATH, OCI_MASKED, NULL,
+		KF_LIST },
+	[K_FS_RO_PATH] = { "filesystem", "readonly_path", T_ABSPATH,
+		OCI_READONLY, NULL, KF_LIST },
+	[K_PASS_FD] = { "process", "pass_fd", T_FD, "", NULL, KF_LIST },
+	[K_CAP_KEEP] = { "capabilities", "keep", T_CAP, "default", NULL,
+		KF_LIST },
+	[K_CAP_DROP] = { "capabilities", "drop", T_CAP, "", NULL, KF_LIST },
+	[K_CAP_AMBIENT] = { "capabilities", "ambient", T_CAP, "", NULL,
+		KF_LIST },
+	[K_SEC_NNP] = { "security", "no_new_privs", T_BOOL, "yes", c_bool, 0 },
+	[K_SEC_SECCOMP] = { "security", "seccomp", T_ENUM, "default",
+		c_seccomp, 0 },
+	[K_SEC_DENY] = { "security", "seccomp_deny", T_SYSCALL, "", NULL,
+		KF_LIST },
+	[K_SEC_ALLOW] = { "security", "seccomp_allow", T_SYSCALL, "", NULL,
+		KF_LIST },
+	[K_SEC_ACTION] = { "security", "seccomp_action", T_ENUM, "errno",
+		c_action, 0 },
+	[K_SEC_TIOCSTI] = { "security", "block_tiocsti", T_BOOL, "yes", c_bool,
+		0 },
+	[K_SEC_NESTED_USERNS] = { "security", "nested_userns", T_BOOL, "no",
+		c_bool, 0 },
+	RL(K_RL_FIRST + 0, "as"), RL(K_RL_FIRST + 1, "core"),
+	RL(K_RL_FIRST + 2, "cpu"), RL(K_RL_FIRST + 3, "data"),
+	RL(K_RL_FIRST + 4, "fsize"), RL(K_RL_FIRST + 5, "locks"),
+	RL(K_RL_FIRST + 6, "memlock"), RL(K_RL_FIRST + 7, "msgqueue"),
+	RL(K_RL_FIRST + 8, "nice"), RL(K_RL_FIRST + 9, "nofile"),
+	RL(K_RL_FIRST + 10, "nproc"), RL(K_RL_FIRST + 11, "rss"),
+	RL(K_RL_FIRST + 12, "rtprio"), RL(K_RL_FIRST + 13, "rttime"),
+	RL(K_RL_FIRST + 14, "sigpending"), RL(K_RL_FIRST + 15, "stack"),
 };
 
 static const char *const sections[] = { "container", "process", "init",
-	"namespaces", "user", "rootfs", "filesystem", "mounts" };
+	"namespaces", "user", "rootfs", "filesystem", "mounts", "capabilities",
+	"security", "rlimits" };
 #define NSECTIONS (sizeof(sections) / sizeof(sections[0]))
 
 const char *
@@ -475,6 +522,8 @@ cfg_free(struct cfg *c)
 	memset(c, 0, sizeof(*c));
 }
 
+static int read_int_file(const char *path, long *v);
+
 /* ---- typed access; values were checked by cfg_validate() ---- */
 
 const struct loc *
@@ -597,16 +646,249 @@ cfg_list(const struct cfg *c, int k)
 	char **v;
 	size_t i;
 
-	if (!c->e[k].set) {
-		v = xcalloc(2, sizeof(char *));
-		if (cfg_keys[k].def && *cfg_keys[k].def)
-			v[0] = xstrdup(cfg_keys[k].def);
+	if (!c->e[k].set) {	/* a default list is one item a line */
+		const char *d = cfg_keys[k].def ? cfg_keys[k].def : "", *nl;
+
+		v = xcalloc(strlen(d) + 2, sizeof(char *));
+		for (i = 0; *d; i++, d = *nl ? nl + 1 : nl) {
+			nl = strchrnul(d, '\n');
+			v[i] = strndup(d, nl - d);
+		}
 		return v;
 	}
 	v = xcalloc(c->e[k].n + 1, sizeof(char *));
 	for (i = 0; i < c->e[k].n; i++)
 		v[i] = xstrdup(c->e[k].v[i].s);
 	return v;
+}
+
+/* ---- capabilities and rlimits ---- */
+
+/* CAP_NET_RAW, net_raw, NET_RAW: the number, or -1. */
+static int
+cap_number(const char *name)
+{
+	char low[64];
+	size_t i;
+
+	if (!strncasecmp(name, "CAP_", 4))
+		name += 4;
+	if (strlen(name) >= sizeof(low))
+		return -1;
+	for (i = 0; name[i]; i++)
+		low[i] = (char)tolower((unsigned char)name[i]);
+	low[i] = 0;
+	return capng_name_to_capability(low);
+}
+
+static const char *
+cap_hint(const char *name)
+{
+	static char buf[64];
+	const char *cands[64];
+	int i, k;
+
+	for (i = 0; i < 64; i++)
+		cands[i] = capng_capability_to_name(i);
+	if (!strncasecmp(name, "CAP_", 4))
+		name += 4;
+	k = suggest(name, cands, 64);
+	if (k < 0)
+		return NULL;
+	snprintf(buf, sizeof(buf), "CAP_%s", cands[k]);
+	for (i = 4; buf[i]; i++)
+		buf[i] = (char)toupper((unsigned char)buf[i]);
+	return buf;
+}
+
+/* Docker's default set. */
+static const int default_caps[] = { CAP_CHOWN, CAP_DAC_OVERRIDE,
+	CAP_FSETID, CAP_FOWNER, CAP_MKNOD, CAP_NET_RAW, CAP_SETGID,
+	CAP_SETUID, CAP_SETFCAP, CAP_SETPCAP, CAP_NET_BIND_SERVICE,
+	CAP_SYS_CHROOT, CAP_KILL, CAP_AUDIT_WRITE };
+
+/* Union of names (and none/all/default) into a bit mask. */
+int
+sec_cap_names(char **names, unsigned long long *mask, const char **bad)
+{
+	size_t i, j;
+	int n;
+
+	*mask = 0;
+	for (i = 0; names[i]; i++) {
+		if (!strcmp(names[i], "none"))
+			continue;
+		if (!strcmp(names[i], "all")) {
+			*mask = ~0ULL;
+		} else if (!strcmp(names[i], "default")) {
+			for (j = 0; j < sizeof(default_caps) / sizeof(int); j++)
+				*mask |= 1ULL << default_caps[j];
+		} else if ((n = cap_number(names[i])) >= 0 && n < 64) {
+			*mask |= 1ULL << n;
+		} else {
+			*bad = names[i];
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* keep minus drop, limited to what the kernel knows. */
+unsigned long long
+sec_caps_kept(const struct cfg *c)
+{
+	char **keep = cfg_list(c, K_CAP_KEEP), **drop = cfg_list(c, K_CAP_DROP);
+	unsigned long long k = 0, d = 0;
+	const char *bad;
+	int last = 40;
+	long v;
+
+	sec_cap_names(keep, &k, &bad);
+	sec_cap_names(drop, &d, &bad);
+	free_strv(keep);
+	free_strv(drop);
+	if (!read_int_file("/proc/sys/kernel/cap_last_cap", &v))
+		last = (int)v;
+	return (k & ~d) & (last >= 63 ? ~0ULL : (1ULL << (last + 1)) - 1);
+}
+
+int
+rlimit_resource(int k)
+{
+	static const int res[16] = { RLIMIT_AS, RLIMIT_CORE, RLIMIT_CPU,
+		RLIMIT_DATA, RLIMIT_FSIZE, RLIMIT_LOCKS, RLIMIT_MEMLOCK,
+		RLIMIT_MSGQUEUE, RLIMIT_NICE, RLIMIT_NOFILE, RLIMIT_NPROC,
+		RLIMIT_RSS, RLIMIT_RTPRIO, RLIMIT_RTTIME, RLIMIT_SIGPENDING,
+		RLIMIT_STACK };
+
+	return res[k - K_RL_FIRST];
+}
+
+/* One side of SOFT:HARD in the unit that fits the resource. */
+static int
+rlimit_value(int res, const char *s, unsigned long long *out)
+{
+	long long v;
+
+	if (!strcmp(s, "unlimited") || !strcmp(s, "infinity"))
+		return *out = RLIM_INFINITY, 0;
+	switch (res) {
+	case RLIMIT_CPU:
+		if (parse_duration(s, &v, 0) || v % 1000)
+			return -1;
+		return *out = (unsigned long long)v / 1000, 0;
+	case RLIMIT_RTTIME:
+		if (parse_duration(s, &v, 0))
+			return -1;
+		return *out = (unsigned long long)v * 1000, 0;
+	case RLIMIT_NICE:
+		return parse_uint(s, 40, out);
+	case RLIMIT_RTPRIO:
+		return parse_uint(s, 99, out);
+	case RLIMIT_NOFILE: case RLIMIT_NPROC: case RLIMIT_LOCKS:
+	case RLIMIT_SIGPENDING:
+		return parse_uint(s, 1ULL << 40, out);
+	default:
+		if (parse_size(s, &v) || v < 0)
+			return -1;
+		return *out = (unsigned long long)v, 0;
+	}
+}
+
+int
+rlimit_parse(int k, const char *s, struct rlimit_spec *out, const char **why)
+{
+	char *a = xstrdup(s), *b = strchr(a, ':');
+	int r = -1;
+
+	memset(out, 0, sizeof(*out));
+	out->resource = rlimit_resource(k);
+	if (!strcmp(s, "inherit")) {
+		out->inherit = 1;
+		free(a);
+		return 0;
+	}
+	if (b)
+		*b++ = 0;
+	if (rlimit_value(out->resource, a, &out->soft) ||
+	    rlimit_value(out->resource, b ? b : a, &out->hard))
+		*why = out->resource == RLIMIT_CPU ? "expected SOFT[:HARD] "
+		    "in whole seconds (10s, 2m), unlimited or inherit" :
+		    out->resource == RLIMIT_NICE ? "expected SOFT[:HARD] from 0 "
+		    "to 40, unlimited or inherit" : out->resource ==
+		    RLIMIT_RTPRIO ? "expected SOFT[:HARD] from 0 to 99, "
+		    "unlimited or inherit" : "expected SOFT[:HARD], each a "
+		    "number (with a unit where it fits), unlimited, or inherit";
+	else if (out->soft > out->hard)
+		*why = "the soft limit is above the hard limit";
+	else
+		r = 0;
+	free(a);
+	return r;
+}
+
+static int
+have_cap(int cap)
+{
+	char line[256];
+	unsigned long long eff = 0;
+	FILE *f = fopen("/proc/self/status", "re");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "CapEff:", 7))
+			eff = strtoull(line + 7, NULL, 16);
+	fclose(f);
+	return (eff >> cap) & 1;
+}
+
+static void
+check_rlimits(struct cfg *c)
+{
+	struct rlimit_spec rs;
+	struct rlimit cur;
+	const char *why;
+	int k;
+
+	for (k = K_RL_FIRST; k <= K_RL_LAST; k++) {
+		if (!c->e[k].n || rlimit_parse(k, cfg_str(c, k), &rs, &why) ||
+		    rs.inherit || getrlimit(rs.resource, &cur))
+			continue;
+		if (rs.hard > cur.rlim_max && !have_cap(CAP_SYS_RESOURCE))
+			cfg_error(c, cfg_loc(c, k), k, "raising the hard limit "
+			    "above the current %s needs CAP_SYS_RESOURCE, which "
+			    "nook does not have", cur.rlim_max == RLIM_INFINITY ?
+			    "unlimited" : xasprintf("%llu",
+			    (unsigned long long)cur.rlim_max));
+	}
+}
+
+static void
+check_caps(struct cfg *c)
+{
+	char **keep = cfg_list(c, K_CAP_KEEP), **amb = cfg_list(c, K_CAP_AMBIENT);
+	unsigned long long a = 0, kept = sec_caps_kept(c);
+	const char *bad;
+	size_t i;
+	long last = 40;
+
+	read_int_file("/proc/sys/kernel/cap_last_cap", &last);
+	for (i = 0; keep[i]; i++)
+		if ((!strcmp(keep[i], "none") || !strcmp(keep[i], "all") ||
+		    !strcmp(keep[i], "default")) && keep[1])
+			cfg_error(c, cfg_loc(c, K_CAP_KEEP), K_CAP_KEEP, "%s "
+			    "cannot be combined with other names", keep[i]);
+	for (i = 0; keep[i]; i++)
+		if (cap_number(keep[i]) > last)
+			nook_warn("%s: %s is not known to this kernel; ignored",
+			    key_label(K_CAP_KEEP), keep[i]);
+	if (!sec_cap_names(amb, &a, &bad) && (a & ~kept))
+		cfg_error(c, cfg_loc(c, K_CAP_AMBIENT), K_CAP_AMBIENT, "must be "
+		    "a subset of the kept capabilities ([capabilities] keep "
+		    "minus drop)");
+	free_strv(keep);
+	free_strv(amb);
 }
 
 /* ---- value checks ---- */
@@ -734,6 +1016,29 @@ check_value(int k, const char *s, char *buf, size_t len)
 			return NULL;
 		return "expected \"INSIDE OUTSIDE COUNT\" (COUNT > 0, ids "
 		    "below 2^32) or auto";
+	case T_CAP:
+		if (!strcmp(s, "none") || !strcmp(s, "all") ||
+		    !strcmp(s, "default") || cap_number(s) >= 0)
+			return NULL;
+		why = cap_hint(s);
+		snprintf(buf, len, "unknown capability \"%s\"%s%s%s", s,
+		    why ? " (did you mean " : "", why ? why : "", why ? "?)" : "");
+		return buf;
+	case T_SYSCALL:
+		if (seccomp_syscall_resolve_name(s) != __NR_SCMP_ERROR)
+			return NULL;
+		snprintf(buf, len, "unknown system call \"%s\"", s);
+		return buf;
+	case T_RLIMIT: {
+		struct rlimit_spec rs;
+
+		return rlimit_parse(k, s, &rs, &why) ? why : NULL;
+	}
+	case T_FD:
+		if (parse_uint(s, 65535, &u) || u < 3)
+			return "expected a descriptor number from 3 to 65535 "
+			    "(0-2 are always passed)";
+		return NULL;
 	default:
 		return NULL;
 	}
@@ -1030,6 +1335,11 @@ check_host(struct cfg *c)
 		cfg_error(c, cfg_loc(c, K_NS_USER), K_NS_USER, "user namespaces "
 		    "are disabled on this host (see /proc/sys/user/"
 		    "max_user_namespaces)");
+	for (i = 0; i < c->e[K_PASS_FD].n; i++)
+		if (fcntl(atoi(c->e[K_PASS_FD].v[i].s), F_GETFD) < 0)
+			cfg_error(c, &c->e[K_PASS_FD].v[i].loc, K_PASS_FD,
+			    "descriptor %s is not open", c->e[K_PASS_FD].v[i].s);
+	check_rlimits(c);
 	for (i = 0; i < c->nmounts; i++) {
 		errno = 0;
 		if (cfg_mount_parse(&c->mounts[i], &m, &why) == 0 && m.src &&
@@ -1131,6 +1441,7 @@ cfg_validate(struct cfg *c)
 	if (c->nerrs != before)
 		return -1;	/* host checks need valid values */
 	check_host(c);
+	check_caps(c);
 	check_conflicts(c);
 	return c->nerrs == before ? 0 : -1;
 }

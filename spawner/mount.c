@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -29,6 +30,7 @@ static const char *const dev_nodes[NDEV] = { "null", "zero", "full",
 struct mctx {
 	struct run *r;
 	int dev_fd[NDEV];	/* the host's nodes, opened before any mount */
+	int null_fd;		/* /dev/null, checked to be 1:3, for masking */
 	int root;		/* O_PATH of the new root mount */
 	int writable;		/* may mount points be created? */
 	const struct loc *loc;	/* what to blame */
@@ -445,6 +447,81 @@ make_readonly(struct mctx *m)
 		FAIL(m, "make the root read-only");
 }
 
+/* Open the host's /dev/null, refusing anything but the 1:3 device. */
+static void
+open_null(struct mctx *m)
+{
+	struct stat st;
+
+	m->null_fd = open("/dev/null", O_PATH | O_CLOEXEC);
+	if (m->null_fd < 0 || fstat(m->null_fd, &st))
+		FAIL(m, "open the host's /dev/null");
+	if (!S_ISCHR(st.st_mode) || major(st.st_rdev) != 1 ||
+	    minor(st.st_rdev) != 3) {
+		errno = ENODEV;
+		FAIL(m, "the host's /dev/null is not the 1:3 character device");
+	}
+}
+
+/*
+ * [filesystem] mask: /dev/null over files, an empty read-only tmpfs over
+ * directories; readonly_path: a read-only bind of the path onto itself.
+ * Paths missing in this container are skipped.
+ */
+static void
+mask_paths(struct mctx *m)
+{
+	char **mask = cfg_list(m->r->c, K_FS_MASK);
+	char **ro = cfg_list(m->r->c, K_FS_RO_PATH);
+	struct mount_attr ma = { .attr_set = MOUNT_ATTR_RDONLY };
+	struct stat st;
+	char buf[32];
+	size_t i;
+	int fd, tree;
+
+	blame(m, K_FS_MASK);
+	for (i = 0; mask[i]; i++) {
+		fd = in_root(m->root, mask[i], O_PATH | O_NOFOLLOW);
+		if (fd < 0 || fstat(fd, &st) || S_ISLNK(st.st_mode)) {
+			if (fd >= 0)
+				close(fd);
+			continue;
+		}
+		if (S_ISDIR(st.st_mode)) {
+			if (mount("tmpfs", fdpath(fd, buf), "tmpfs", MS_RDONLY |
+			    MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=0555"))
+				FAIL(m, "mask \"%s\"", mask[i]);
+		} else {
+			tree = syscall(SYS_open_tree, m->null_fd, "",
+			    OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+			if (tree < 0 || syscall(SYS_move_mount, tree, "", fd, "",
+			    MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH))
+				FAIL(m, "mask \"%s\"", mask[i]);
+			close(tree);
+		}
+		close(fd);
+	}
+	blame(m, K_FS_RO_PATH);
+	for (i = 0; ro[i]; i++) {
+		fd = in_root(m->root, ro[i], O_PATH | O_NOFOLLOW);
+		if (fd < 0) {
+			if (errno == ENOENT)
+				continue;
+			FAIL(m, "open \"%s\"", ro[i]);
+		}
+		tree = syscall(SYS_open_tree, fd, "", OPEN_TREE_CLONE |
+		    OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH);
+		if (tree < 0 || syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH |
+		    AT_RECURSIVE, &ma, sizeof(ma)) || syscall(SYS_move_mount, tree,
+		    "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH))
+			FAIL(m, "make \"%s\" read-only", ro[i]);
+		close(tree);
+		close(fd);
+	}
+	free_strv(mask);
+	free_strv(ro);
+}
+
 void
 mnt_setup(struct run *r)
 {
@@ -458,12 +535,15 @@ mnt_setup(struct run *r)
 		FAIL(&m, "set the propagation of /");
 	blame(&m, K_FS_DEV);
 	open_dev_nodes(&m);
+	blame(&m, K_FS_MASK);
+	open_null(&m);
 	setup_root(&m);
 	if (cfg_enum(r->c, K_ROOT_OVERLAY) == 0 && cfg_bool(r->c,
 	    K_ROOT_READONLY))
 		make_readonly(&m);
 	setup_filesystems(&m);
 	setup_user_mounts(&m);
+	mask_paths(&m);
 	blame(&m, K_ROOT_PATH);
 	if (syscall(SYS_pivot_root, ".", "."))
 		FAIL(&m, "pivot_root");

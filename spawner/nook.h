@@ -25,7 +25,7 @@ struct val {
 enum ktype {
 	T_STR, T_NAME, T_HOST, T_BOOL, T_SIZE, T_DUR, T_SDUR, T_ENUM,
 	T_WORDS, T_LIST, T_ENV, T_OCTAL, T_ABSPATH, T_ID, T_NS, T_IDMAP,
-	T_MOUNT
+	T_MOUNT, T_CAP, T_SYSCALL, T_RLIMIT, T_FD
 };
 
 #define KF_LIST 1	/* R: repeated values append, empty clears */
@@ -42,6 +42,12 @@ enum key_id {
 	K_ROOT_PATH, K_ROOT_READONLY, K_ROOT_OVERLAY, K_ROOT_PROPAGATION,
 	K_FS_PROC, K_FS_SYS, K_FS_DEV, K_FS_TMP, K_FS_SHM_SIZE,
 	K_M_BIND, K_M_BIND_RO, K_M_TMPFS, K_M_MKDIR, K_M_SYMLINK, K_M_FILE,
+	K_FS_MASK, K_FS_RO_PATH, K_PASS_FD,
+	K_CAP_KEEP, K_CAP_DROP, K_CAP_AMBIENT,
+	K_SEC_NNP, K_SEC_SECCOMP, K_SEC_DENY, K_SEC_ALLOW, K_SEC_ACTION,
+	K_SEC_TIOCSTI, K_SEC_NESTED_USERNS,
+	K_RL_FIRST,
+	K_RL_LAST = K_RL_FIRST + 15,
 	K__COUNT
 };
 #define NS_FIRST K_NS_USER
@@ -150,6 +156,8 @@ struct run {
 	int join_fd[NS_COUNT];	/* namespaces to join, or -1 */
 	int clone_flags;	/* CLONE_NEW* to create with clone3 */
 	int setgroups_denied;
+	int pass_fds[64];
+	int npass_fds;
 	pid_t pid;
 	int pidfd;
 	char **command;
@@ -160,6 +168,24 @@ struct report {
 	int err;
 	char msg[1024];
 };
+
+/* One [rlimits] value: kernel resource, soft and hard (RLIM_INFINITY ok). */
+struct rlimit_spec {
+	int resource;
+	int inherit;
+	unsigned long long soft, hard;
+};
+
+/* security.c */
+int sec_cap_names(char **names, unsigned long long *mask, const char **bad);
+unsigned long long sec_caps_kept(const struct cfg *c);
+int rlimit_parse(int k, const char *s, struct rlimit_spec *out,
+    const char **why);
+int rlimit_resource(int k);
+void sec_apply_rlimits(struct run *r);
+void sec_drop_bounding(struct run *r);
+void sec_apply_caps(struct run *r);
+void sec_apply_seccomp(struct run *r);
 
 /* ns.c */
 int ns_prepare(struct run *r);

@@ -242,14 +242,19 @@ static char **
 init_argv(struct run *r)
 {
 	char **args = cfg_words(r->c, K_INIT_ARGS), **argv;
-	size_t na = 0, nc = 0, i, j = 0;
+	char **pass = cfg_list(r->c, K_PASS_FD);
+	size_t na = 0, nc = 0, np = 0, i, j = 0;
 
 	while (args[na])
 		na++;
 	while (r->command[nc])
 		nc++;
-	argv = xcalloc(na + nc + 3, sizeof(char *));
+	while (pass[np])
+		np++;
+	argv = xcalloc(na + nc + np + 3, sizeof(char *));
 	argv[j++] = "nook-init";
+	for (i = 0; i < np; i++)	/* nook-init closes the rest */
+		argv[j++] = xasprintf("--pass-fd=%s", pass[i]);
 	for (i = 0; i < na; i++)
 		argv[j++] = args[i];
 	argv[j++] = "--";
@@ -258,10 +263,46 @@ init_argv(struct run *r)
 	return argv;
 }
 
-/* Runs in the child, inside the new root.  Never returns. */
+/* Everything but 0-2 and pass_fd closes at exec. */
+static void
+close_fds(struct run *r)
+{
+	char **pass = cfg_list(r->c, K_PASS_FD);
+	size_t i;
+
+	if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC))
+		child_fail(r, NULL, -1, errno, "close_range");
+	for (i = 0; pass[i]; i++)
+		if (fcntl(atoi(pass[i]), F_SETFD, 0))
+			child_fail(r, cfg_loc(r->c, K_PASS_FD), K_PASS_FD, errno,
+			    "pass descriptor %s", pass[i]);
+	free_strv(pass);
+}
+
+/* A leaked descriptor could have put the cwd outside the new root. */
+static void
+enter_cwd(struct run *r)
+{
+	char buf[4096];
+
+	if (chdir(cfg_str(r->c, K_CWD)))
+		child_fail(r, cfg_loc(r->c, K_CWD), K_CWD, errno, "chdir \"%s\"",
+		    cfg_str(r->c, K_CWD));
+	if (!getcwd(buf, sizeof(buf)) || buf[0] != '/')
+		child_fail(r, cfg_loc(r->c, K_CWD), K_CWD, EXDEV, "the working "
+		    "directory is outside the container's root");
+}
+
+/*
+ * Runs in the child, inside the new root.  The order keeps every step
+ * possible: limits and the bounding set while fully privileged, then the
+ * ids (keeping capabilities), the capability sets and no_new_privs, the
+ * descriptors, and seccomp last.  Never returns.
+ */
 void
 proc_exec(struct run *r)
 {
+	int nnp = cfg_bool(r->c, K_SEC_NNP);
 	struct creds cr;
 	char **env;
 	int e;
@@ -271,15 +312,20 @@ proc_exec(struct run *r)
 	if (cfg_bool(r->c, K_NEW_SESSION) && setsid() < 0)
 		child_fail(r, cfg_loc(r->c, K_NEW_SESSION), K_NEW_SESSION, errno,
 		    "setsid");
+	sec_apply_rlimits(r);
+	sec_drop_bounding(r);
+	if (!nnp)		/* loading it later would need CAP_SYS_ADMIN */
+		sec_apply_seccomp(r);
+	prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0);
 	apply_creds(r, &cr);
+	sec_apply_caps(r);
 	umask((mode_t)cfg_num(r->c, K_UMASK));
-	if (chdir(cfg_str(r->c, K_CWD)))
-		child_fail(r, cfg_loc(r->c, K_CWD), K_CWD, errno, "chdir \"%s\"",
-		    cfg_str(r->c, K_CWD));
+	enter_cwd(r);
 	/* credentials changed: the parent-death signal was reset */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC))
-		child_fail(r, NULL, -1, errno, "close_range");
+	close_fds(r);
+	if (nnp)
+		sec_apply_seccomp(r);
 	if (r->init_fd >= 0) {
 		syscall(SYS_execveat, r->init_fd, "", init_argv(r), env,
 		    AT_EMPTY_PATH);
