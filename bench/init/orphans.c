@@ -2,17 +2,30 @@
  * PID namespace).  Creates N double-forked orphans: for each one it forks
  * an intermediate process that forks a grandchild and _exits at once, so the
  * grandchild is re-parented to PID 1 (the init) which must reap it.  The
- * intermediates are reaped here.  Then it waits until PID 1 has reaped every
- * orphan (only PID 1 and ourselves left in /proc) and prints, on one line:
+ * intermediates are reaped here.
  *
- *   orphans=N loop_ms=.. drain_ms=.. init_cpu_ns=.. init_ticks=.. left=K
+ * Mode "vfork" (default) uses vfork() for both levels: the intermediate is
+ * suspended until the grandchild has exited, so every grandchild reaches the
+ * init as an already-dead zombie (the kernel re-parents it and sends PID 1 a
+ * SIGCHLD, exactly as for a live orphan that dies later).  Mode "fork" uses
+ * fork(), so grandchildren usually die after being re-parented; on VMs where
+ * fork() copies page tables slowly it costs ms per orphan, and the timing
+ * then says more about the VM than about the init.
  *
+ * Then it waits until PID 1 has reaped every orphan (only PID 1 and
+ * ourselves left in /proc) and prints, on one line:
+ *
+ *   orphans=N loop_ms=.. drain_ms=.. init_cpu_ns=.. init_ticks=..
+ *   init_wakeups=.. left=K fork_retries=..
+ *
+ * init_wakeups is the growth of PID 1's voluntary_ctxt_switches: how often
+ * it went to sleep, i.e. how many orphans it reaps per wake-up on average.
  * init_cpu_ns is PID 1's on-CPU time from /proc/1/schedstat (falls back to
  * utime+stime ticks of /proc/1/stat), counted from just before the loop, so
  * the init's own start-up is excluded.  left>0 means orphans were not reaped
  * within the timeout.
  *
- * usage: orphans N [timeout_s]
+ * usage: orphans N [timeout_s] [vfork|fork]
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -65,6 +78,21 @@ static long long init_ticks(void)
 	return (long long)(ut + st);
 }
 
+/* voluntary context switches of PID 1 (its sleeps: ~ wake-ups), or -1 */
+static long long init_wakeups(void)
+{
+	char line[256];
+	long long v = -1;
+	FILE *f = fopen("/proc/1/status", "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof line, f))
+		if (sscanf(line, "voluntary_ctxt_switches: %lld", &v) == 1)
+			break;
+	fclose(f);
+	return v;
+}
+
 /* processes in this PID namespace other than PID 1 and ourselves */
 static int others(void)
 {
@@ -94,12 +122,13 @@ int main(int argc, char **argv)
 	}
 	long n = atol(argv[1]);
 	double timeout_ms = (argc > 2 ? atof(argv[2]) : 30) * 1e3;
+	int use_fork = argc > 3 && strcmp(argv[3], "fork") == 0;
 	long retries = 0;
 
-	long long cpu0 = init_cpu_ns(), tick0 = init_ticks();
+	long long cpu0 = init_cpu_ns(), tick0 = init_ticks(), wake0 = init_wakeups();
 	double t0 = now_ms();
 	for (long i = 0; i < n; i++) {
-		pid_t pid = fork();
+		pid_t pid = use_fork ? fork() : vfork();
 		if (pid < 0) {
 			if (errno == EAGAIN && retries < 100000) {
 				retries++;
@@ -112,7 +141,7 @@ int main(int argc, char **argv)
 		}
 		if (pid == 0) {
 			/* intermediate: the grandchild and we both exit at once */
-			pid_t g = fork();
+			pid_t g = use_fork ? fork() : vfork();
 			_exit(g < 0 ? 1 : 0);
 		}
 		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
@@ -123,12 +152,13 @@ int main(int argc, char **argv)
 	while ((left = others()) > 0 && now_ms() - t1 < timeout_ms)
 		usleep(500);
 	double t2 = now_ms();
-	long long cpu1 = init_cpu_ns(), tick1 = init_ticks();
+	long long cpu1 = init_cpu_ns(), tick1 = init_ticks(), wake1 = init_wakeups();
 
-	printf("orphans=%ld loop_ms=%.3f drain_ms=%.3f init_cpu_ns=%lld init_ticks=%lld left=%d fork_retries=%ld\n",
+	printf("orphans=%ld loop_ms=%.3f drain_ms=%.3f init_cpu_ns=%lld init_ticks=%lld init_wakeups=%lld left=%d fork_retries=%ld\n",
 	       n, t1 - t0, t2 - t1,
 	       (cpu0 >= 0 && cpu1 >= 0) ? cpu1 - cpu0 : -1,
-	       (tick0 >= 0 && tick1 >= 0) ? tick1 - tick0 : -1, left, retries);
+	       (tick0 >= 0 && tick1 >= 0) ? tick1 - tick0 : -1,
+	       (wake0 >= 0 && wake1 >= 0) ? wake1 - wake0 : -1, left, retries);
 	fflush(stdout);
 	return left ? 3 : 0;
 }
