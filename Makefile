@@ -95,12 +95,18 @@ bench-init: all
 	./bench/init.sh $(B)/nook-init
 
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
 	install -m 755 $(B)/nook-init $(DESTDIR)$(BINDIR)/nook-init
+	install -m 755 $(B)/nook $(DESTDIR)$(BINDIR)/nook
 	install -m 644 init/nook-init.8 $(DESTDIR)$(MANDIR)/man8/nook-init.8
+	install -m 644 spawner/nook.1 $(DESTDIR)$(MANDIR)/man1/nook.1
+	install -m 644 config/nook.ini.5 $(DESTDIR)$(MANDIR)/man5/nook.ini.5
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/nook-init $(DESTDIR)$(MANDIR)/man8/nook-init.8
+	rm -f $(DESTDIR)$(BINDIR)/nook-init $(DESTDIR)$(BINDIR)/nook \
+		$(DESTDIR)$(MANDIR)/man8/nook-init.8 \
+		$(DESTDIR)$(MANDIR)/man1/nook.1 $(DESTDIR)$(MANDIR)/man5/nook.ini.5
 
 clean:
 	rm -rf $(B)

@@ -240,6 +240,31 @@ push_val(struct ent *e, const char *s, const struct loc *l, int cont)
 	e->n++;
 }
 
+static void clear_ent(struct ent *e);
+
+/*
+ * The first value of a list key appends to its default items (an empty
+ * value before it clears them); "auto" of the id maps is a placeholder,
+ * not an item, so an explicit range replaces it.
+ */
+static void
+push_list_value(struct ent *e, int k, const char *value, const struct loc *l,
+    int cont)
+{
+	const char *d = cfg_keys[k].def, *nl;
+	char *item;
+
+	if (!e->set && d && cfg_keys[k].type != T_IDMAP) {
+		for (; *d; d = *nl ? nl + 1 : nl) {
+			nl = strchrnul(d, '\n');
+			item = strndup(d, nl - d);
+			push_val(e, item, l, 0);
+			free(item);
+		}
+	}
+	push_val(e, value, l, cont);
+}
+
 static void
 clear_ent(struct ent *e)
 {
@@ -307,7 +332,7 @@ add_value(struct cfg *c, int k, const char *value, const struct loc *l,
 		if (!*value && !cont)
 			clear_ent(e);
 		else
-			push_val(e, value, l, cont);
+			push_list_value(e, k, value, l, cont);
 		e->set = 1;
 		return;
 	}
@@ -354,6 +379,8 @@ check_raw_line(struct load_state *st)
 	struct loc l = { st->c->file, st->lineno };
 	const char *p = st->line, *q;
 
+	if (st->lineno == 1 && !strncmp(p, "\xef\xbb\xbf", 3))
+		p += 3;		/* inih skips a UTF-8 byte-order mark */
 	while (is_blank(*p) || *p == '\r' || *p == '\n')
 		p++;
 	if (!*p || *p == ';' || *p == '#')
@@ -370,7 +397,7 @@ check_raw_line(struct load_state *st)
 			    "on their own line");
 			break;
 		}
-	if (p == st->line && !strpbrk(p, "=:"))
+	if (!is_blank(st->line[0]) && !strpbrk(p, "=:"))
 		cfg_error(st->c, &l, -1, "expected KEY = VALUE, [SECTION] or "
 		    "a comment");
 }
@@ -535,7 +562,7 @@ cfg_loc(const struct cfg *c, int k)
 const char *
 cfg_str(const struct cfg *c, int k)
 {
-	static char name[65], init_path[4096];
+	static char name[65], host[65], init_path[4096];
 	const char *base, *p;
 	size_t n;
 
@@ -555,8 +582,12 @@ cfg_str(const struct cfg *c, int k)
 			    (*p >= '0' && *p <= '9') ? *p : '-';
 		name[n] = 0;
 		return n ? name : "nook";
-	case K_HOSTNAME:
-		return cfg_str(c, K_NAME);
+	case K_HOSTNAME:	/* the name, in host-name characters */
+		snprintf(host, sizeof(host), "%s", cfg_str(c, K_NAME));
+		for (n = 0; host[n]; n++)
+			if (host[n] == '_')
+				host[n] = '-';
+		return host;
 	case K_INIT_PATH:
 		snprintf(init_path, sizeof(init_path), "%s/nook-init",
 		    c->self_dir);
@@ -715,10 +746,10 @@ sec_cap_names(char **names, unsigned long long *mask, const char **bad)
 	int n;
 
 	*mask = 0;
-	for (i = 0; names[i]; i++) {
-		if (!strcmp(names[i], "none"))
-			continue;
-		if (!strcmp(names[i], "all")) {
+	for (i = 0; names[i]; i++) {	/* in order: none resets */
+		if (!strcmp(names[i], "none")) {
+			*mask = 0;
+		} else if (!strcmp(names[i], "all")) {
 			*mask = ~0ULL;
 		} else if (!strcmp(names[i], "default")) {
 			for (j = 0; j < sizeof(default_caps) / sizeof(int); j++)
@@ -874,11 +905,6 @@ check_caps(struct cfg *c)
 	long last = 40;
 
 	read_int_file("/proc/sys/kernel/cap_last_cap", &last);
-	for (i = 0; keep[i]; i++)
-		if ((!strcmp(keep[i], "none") || !strcmp(keep[i], "all") ||
-		    !strcmp(keep[i], "default")) && keep[1])
-			cfg_error(c, cfg_loc(c, K_CAP_KEEP), K_CAP_KEEP, "%s "
-			    "cannot be combined with other names", keep[i]);
 	for (i = 0; keep[i]; i++)
 		if (cap_number(keep[i]) > last)
 			nook_warn("%s: %s is not known to this kernel; ignored",
@@ -1064,7 +1090,10 @@ bind_options(char *opts, struct mnt_spec *out, const char **why)
 	for (tok = strtok_r(opts, ",", &save); tok;
 	    tok = strtok_r(NULL, ",", &save)) {
 		if (!strcmp(tok, "ro")) out->attrs |= M_RO;
-		else if (!strcmp(tok, "rw")) out->attrs &= ~M_RO;
+		else if (!strcmp(tok, "rw") && out->kind == K_M_BIND_RO) {
+			*why = "rw contradicts bind_ro (use bind)";
+			return -1;
+		} else if (!strcmp(tok, "rw")) out->attrs &= ~M_RO;
 		else if (!strcmp(tok, "nosuid")) out->attrs |= M_NOSUID;
 		else if (!strcmp(tok, "nodev")) out->attrs |= M_NODEV;
 		else if (!strcmp(tok, "noexec")) out->attrs |= M_NOEXEC;
@@ -1179,7 +1208,9 @@ cfg_mount_parse(const struct mount_ent *m, struct mnt_spec *out,
 		break;
 	}
 	free(s);
-	if (r == 0 && out->dst && strstr(out->dst, "/../")) {
+	if (r == 0 && out->dst && (strstr(out->dst, "/../") ||
+	    (strlen(out->dst) >= 3 && !strcmp(out->dst + strlen(out->dst) - 3,
+	    "/..")))) {
 		*why = "the destination must not contain \"..\"";
 		r = -1;
 	}
@@ -1356,6 +1387,17 @@ is_new(const struct cfg *c, int k)
 	return !strcmp(cfg_str(c, k), "new");
 }
 
+static int
+explicit_map(const struct cfg *c, int k)
+{
+	size_t i;
+
+	for (i = 0; i < c->e[k].n; i++)
+		if (strcmp(c->e[k].v[i].s, "auto"))
+			return 1;
+	return 0;
+}
+
 /* Keys that are each fine but cannot go together. */
 static void
 check_conflicts(struct cfg *c)
@@ -1369,9 +1411,11 @@ check_conflicts(struct cfg *c)
 	if (!is_new(c, K_NS_USER) && geteuid() != 0)
 		cfg_error(c, cfg_loc(c, K_NS_USER), K_NS_USER, "only root can "
 		    "create namespaces without a new user namespace");
-	if ((l = cfg_loc(c, K_UID_MAP)) && !is_new(c, K_NS_USER))
+	if ((l = cfg_loc(c, K_UID_MAP)) && !is_new(c, K_NS_USER) &&
+	    explicit_map(c, K_UID_MAP))
 		cfg_error(c, l, K_UID_MAP, "needs [namespaces] user = new");
-	if ((l = cfg_loc(c, K_GID_MAP)) && !is_new(c, K_NS_USER))
+	if ((l = cfg_loc(c, K_GID_MAP)) && !is_new(c, K_NS_USER) &&
+	    explicit_map(c, K_GID_MAP))
 		cfg_error(c, l, K_GID_MAP, "needs [namespaces] user = new");
 	if ((l = cfg_loc(c, K_BOOTTIME_OFFSET)) && cfg_num(c, K_BOOTTIME_OFFSET)
 	    && !is_new(c, K_NS_TIME))
@@ -1397,13 +1441,19 @@ check_conflicts(struct cfg *c)
 	if ((l = cfg_loc(c, K_INIT_ARGS)) && cfg_enum(c, K_INIT_MODE) == 1)
 		cfg_error(c, l, K_INIT_ARGS, "conflicts with [init] mode = "
 		    "direct (no init runs)");
+	if (c->e[K_PASS_FD].n > 16)
+		cfg_error(c, &c->e[K_PASS_FD].v[16].loc, K_PASS_FD, "at most 16 "
+		    "descriptors");
+	if (c->e[K_GROUPS].n > 64)
+		cfg_error(c, &c->e[K_GROUPS].v[64].loc, K_GROUPS, "at most 64 "
+		    "groups");
+	if (cfg_enum(c, K_SEC_SECCOMP) == 1 && ((l = cfg_loc(c, K_SEC_DENY)) ||
+	    (l = cfg_loc(c, K_SEC_ALLOW))))
+		cfg_error(c, l, l == cfg_loc(c, K_SEC_DENY) ? K_SEC_DENY :
+		    K_SEC_ALLOW, "has no effect with [security] seccomp = none");
 	if ((l = cfg_loc(c, K_FS_SHM_SIZE)) && cfg_enum(c, K_FS_DEV) != 0)
 		cfg_error(c, l, K_FS_SHM_SIZE, "applies only with [filesystem] "
 		    "dev = minimal");
-	if (cfg_enum(c, K_ROOT_OVERLAY) == 1 &&
-	    strpbrk(cfg_str(c, K_ROOT_PATH), ",:"))
-		cfg_error(c, cfg_loc(c, K_ROOT_PATH), K_ROOT_PATH, "overlay = "
-		    "tmpfs needs a path without ',' or ':'");
 }
 
 int
@@ -1448,26 +1498,37 @@ cfg_validate(struct cfg *c)
 
 /* ---- --print-config: INI that nook reads back unchanged ---- */
 
+/*
+ * One line of quoted words, wrapped onto indented continuation lines at
+ * single blanks (even inside quotes): the loader joins continuation lines
+ * with exactly one blank, so the words read back the same.
+ */
 static void
 print_words(const struct cfg *c, int k, FILE *out)
 {
-	char **w = cfg_words(c, k), *q;
-	size_t i, col;
+	char **w = cfg_words(c, k), *q, *line = xstrdup(""), *n, *p, *cut;
+	size_t i;
 
-	col = fprintf(out, "%s =", cfg_keys[k].name);
 	for (i = 0; w[i]; i++) {
 		q = quote_word(w[i]);
-		if (i && col + strlen(q) > 150) {
-			fputs("\n\t", out);
-			col = 8;
-		} else {
-			fputc(' ', out);
-			col++;
-		}
-		col += fprintf(out, "%s", q);
+		n = xasprintf("%s%s%s", line, i ? " " : "", q);
+		free(line);
 		free(q);
+		line = n;
 	}
-	fputc('\n', out);
+	fprintf(out, "%s =", cfg_keys[k].name);
+	for (p = line; strlen(p) > 150; p = cut + 1) {
+		for (cut = p + 150; cut > p; cut--)
+			if (*cut == ' ' && cut[-1] != ' ' && cut[1] != ' ' &&
+			    cut[-1] != '\t' && cut[1] != '\t' && cut[1])
+				break;
+		if (cut == p)
+			break;
+		fprintf(out, "%s%.*s\n", p == line ? " " : "\t",
+		    (int)(cut - p), p);
+	}
+	fprintf(out, "%s%s\n", p == line ? (*p ? " " : "") : "\t", p);
+	free(line);
 	free_strv(w);
 }
 
@@ -1486,6 +1547,17 @@ print_mounts(const struct cfg *c, FILE *out)
 		}
 		fprintf(out, "%s\n", s);
 	}
+}
+
+/* Keys printed as comments because other keys make them meaningless. */
+static int
+applies(const struct cfg *c, int k)
+{
+	if (k == K_HOSTNAME || k == K_DOMAINNAME)
+		return is_new(c, K_NS_UTS);
+	if (k == K_FS_SHM_SIZE)
+		return cfg_enum(c, K_FS_DEV) == 0;
+	return 1;
 }
 
 void
@@ -1517,7 +1589,8 @@ cfg_print(const struct cfg *c, FILE *out)
 				print_words(c, k, out);
 			} else {
 				s = cfg_str(c, k);
-				fprintf(out, "%s = %s\n", cfg_keys[k].name,
+				fprintf(out, "%s%s = %s\n", applies(c, k) ? "" :
+				    "# (does not apply) ", cfg_keys[k].name,
 				    s ? s : "");
 			}
 		}

@@ -12,6 +12,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -193,6 +194,11 @@ child_main(struct run *r, const sigset_t *all)
 		_exit(EXIT_NOOK);
 	prctl(PR_SET_DUMPABLE, 0);
 	r->setgroups_denied = setgroups_denied();
+	/* become container root, so setup creates files as a mapped id */
+	if (r->clone_flags & CLONE_NEWUSER && (setresgid(0, 0, 0) ||
+	    setresuid(0, 0, 0)) && errno != EINVAL)
+		child_fail(r, NULL, K_UID_MAP, errno, "become root in the user "
+		    "namespace");
 	ns_child_time(r);
 	ns_child_uts(r);
 	mnt_setup(r);
@@ -321,7 +327,9 @@ main(int argc, char **argv)
 		return fflush(stdout) ? EXIT_NOOK : 0;
 	}
 	if (o.check) {
-		nook_info("%s: configuration and host are fine", o.file);
+		if (verbosity > 0)
+			fprintf(stderr, "nook: %s: configuration and host are "
+			    "fine\n", o.file);
 		return 0;
 	}
 	rc = run(&c);

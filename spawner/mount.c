@@ -447,6 +447,18 @@ make_readonly(struct mctx *m)
 		FAIL(m, "make the root read-only");
 }
 
+static size_t
+cfg_list_len(const struct cfg *c, int k)
+{
+	char **v = cfg_list(c, k);
+	size_t n = 0;
+
+	while (v[n])
+		n++;
+	free_strv(v);
+	return n;
+}
+
 /* Open the host's /dev/null, refusing anything but the 1:3 device. */
 static void
 open_null(struct mctx *m)
@@ -536,7 +548,9 @@ mnt_setup(struct run *r)
 	blame(&m, K_FS_DEV);
 	open_dev_nodes(&m);
 	blame(&m, K_FS_MASK);
-	open_null(&m);
+	m.null_fd = -1;
+	if (cfg_list_len(r->c, K_FS_MASK))
+		open_null(&m);
 	setup_root(&m);
 	if (cfg_enum(r->c, K_ROOT_OVERLAY) == 0 && cfg_bool(r->c,
 	    K_ROOT_READONLY))

@@ -260,8 +260,8 @@ quote_word(const char *s)
 		return strcpy(out, s);
 	*p++ = '\'';
 	for (t = s; *t; t++) {
-		if (*t == '\'') {
-			memcpy(p, "'\\''", 4);
+		if (*t == '\'' || *t == ';') {	/* ' ;' would start a comment */
+			memcpy(p, *t == ';' ? "'\\;'" : "'\\''", 4);
 			p += 4;
 		} else {
 			*p++ = *t;
