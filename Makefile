@@ -66,7 +66,8 @@ deps:
 
 # The main job: see README.md.
 demo: deps all
-	$(B)/nook config/demo.ini
+	NOOK_DEMO_HOST_NS="$$(for n in user pid mnt net uts ipc cgroup time; do \
+		readlink /proc/self/ns/$$n; done)" $(B)/nook config/demo.ini
 
 # Test programs: the config loader's C unit test, and the static probe
 # that answers questions from inside a container.
