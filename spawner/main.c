@@ -206,24 +206,41 @@ child_main(struct run *r, const sigset_t *all)
 	proc_exec(r);
 }
 
-/* Release the child; 0 once it has exec'd, -1 when it reported failure. */
+/*
+ * Release the child and wait for its word: "x" right before the exec,
+ * or a report of what failed.  0 once it is exec'ing, -1 otherwise.
+ */
 static int
 start_child(struct run *r)
 {
 	struct report rep;
+	int ready = 0, st;
 	ssize_t n;
 
-	if (ns_write_maps(r) || write(r->sock, "g", 1) != 1) {
+	if (ns_write_maps(r) || sec_apply_rlimits(r) ||
+	    write(r->sock, "g", 1) != 1) {
 		kill(r->pid, SIGKILL);
 		waitpid(r->pid, NULL, 0);
 		return -1;
 	}
-	n = recv(r->sock, &rep, sizeof(rep), 0);
-	if (n <= 0)
-		return 0;		/* socket closed at exec */
-	rep.msg[sizeof(rep.msg) - 1] = 0;
-	fprintf(stderr, "nook: %s\n", rep.msg);
-	waitpid(r->pid, NULL, 0);
+	while ((n = recv(r->sock, &rep, sizeof(rep), 0)) > 0) {
+		if (n == 1) {
+			ready = 1;
+			continue;
+		}
+		rep.msg[sizeof(rep.msg) - 1] = 0;
+		fprintf(stderr, "nook: %s\n", rep.msg);
+		waitpid(r->pid, NULL, 0);
+		return -1;
+	}
+	if (ready)
+		return 0;
+	/* gone without a word: killed during setup */
+	if (waitpid(r->pid, &st, 0) == r->pid)
+		fprintf(stderr, "nook: setup: the container's first process "
+		    "died before its exec (%s %d)\n", WIFSIGNALED(st) ?
+		    "signal" : "status", WIFSIGNALED(st) ? WTERMSIG(st) :
+		    WEXITSTATUS(st));
 	return -1;
 }
 

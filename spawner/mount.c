@@ -493,8 +493,9 @@ mask_paths(struct mctx *m)
 
 	blame(m, K_FS_MASK);
 	for (i = 0; mask[i]; i++) {
-		fd = in_root(m->root, mask[i], O_PATH | O_NOFOLLOW);
-		if (fd < 0 || fstat(fd, &st) || S_ISLNK(st.st_mode)) {
+		/* a symlink is followed, inside the root */
+		fd = in_root(m->root, mask[i], O_PATH);
+		if (fd < 0 || fstat(fd, &st)) {
 			if (fd >= 0)
 				close(fd);
 			continue;
@@ -515,7 +516,7 @@ mask_paths(struct mctx *m)
 	}
 	blame(m, K_FS_RO_PATH);
 	for (i = 0; ro[i]; i++) {
-		fd = in_root(m->root, ro[i], O_PATH | O_NOFOLLOW);
+		fd = in_root(m->root, ro[i], O_PATH);
 		if (fd < 0) {
 			if (errno == ENOENT)
 				continue;
@@ -565,5 +566,10 @@ mnt_setup(struct run *r)
 		FAIL(&m, "detach the old root");
 	if (chdir("/"))
 		FAIL(&m, "chdir /");
+	/* nothing may keep a handle on the old tree */
 	close(m.root);
+	close(r->root_fd);
+	r->root_fd = -1;
+	if (m.null_fd >= 0)
+		close(m.null_fd);
 }

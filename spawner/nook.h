@@ -182,7 +182,8 @@ unsigned long long sec_caps_kept(const struct cfg *c);
 int rlimit_parse(int k, const char *s, struct rlimit_spec *out,
     const char **why);
 int rlimit_resource(int k);
-void sec_apply_rlimits(struct run *r);
+int sec_apply_rlimits(struct run *r);
+void sec_release_admin(struct run *r);
 void sec_drop_bounding(struct run *r);
 void sec_apply_caps(struct run *r);
 void sec_apply_seccomp(struct run *r);

@@ -288,7 +288,9 @@ enter_cwd(struct run *r)
 	if (chdir(cfg_str(r->c, K_CWD)))
 		child_fail(r, cfg_loc(r->c, K_CWD), K_CWD, errno, "chdir \"%s\"",
 		    cfg_str(r->c, K_CWD));
-	if (!getcwd(buf, sizeof(buf)) || buf[0] != '/')
+	/* the raw call: libc may rebuild a path where the kernel says
+	 * "(unreachable)" */
+	if (syscall(SYS_getcwd, buf, sizeof(buf)) < 0 || buf[0] != '/')
 		child_fail(r, cfg_loc(r->c, K_CWD), K_CWD, EXDEV, "the working "
 		    "directory is outside the container's root");
 }
@@ -302,7 +304,6 @@ enter_cwd(struct run *r)
 void
 proc_exec(struct run *r)
 {
-	int nnp = cfg_bool(r->c, K_SEC_NNP);
 	struct creds cr;
 	char **env;
 	int e;
@@ -312,10 +313,7 @@ proc_exec(struct run *r)
 	if (cfg_bool(r->c, K_NEW_SESSION) && setsid() < 0)
 		child_fail(r, cfg_loc(r->c, K_NEW_SESSION), K_NEW_SESSION, errno,
 		    "setsid");
-	sec_apply_rlimits(r);
 	sec_drop_bounding(r);
-	if (!nnp)		/* loading it later would need CAP_SYS_ADMIN */
-		sec_apply_seccomp(r);
 	prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0);
 	apply_creds(r, &cr);
 	sec_apply_caps(r);
@@ -324,8 +322,10 @@ proc_exec(struct run *r)
 	/* credentials changed: the parent-death signal was reset */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	close_fds(r);
-	if (nnp)
-		sec_apply_seccomp(r);
+	if (send(r->sock, "x", 1, MSG_NOSIGNAL) != 1)	/* "about to exec" */
+		_exit(EXIT_NOOK);
+	sec_apply_seccomp(r);
+	sec_release_admin(r);
 	if (r->init_fd >= 0) {
 		syscall(SYS_execveat, r->init_fd, "", init_argv(r), env,
 		    AT_EMPTY_PATH);

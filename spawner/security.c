@@ -9,6 +9,7 @@
 #define _GNU_SOURCE
 #include <cap-ng.h>
 #include <errno.h>
+#include <stdio.h>
 #include <linux/capability.h>
 #include <sched.h>
 #include <seccomp.h>
@@ -16,12 +17,18 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/reboot.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
 #include "nook.h"
 
-void
+/*
+ * Set from the parent with prlimit(2): raising a hard limit needs
+ * CAP_SYS_RESOURCE in the host's user namespace, which the child, in a
+ * new one, never has.  Returns -1 after printing the error.
+ */
+int
 sec_apply_rlimits(struct run *r)
 {
 	struct rlimit_spec rs;
@@ -34,9 +41,14 @@ sec_apply_rlimits(struct run *r)
 			continue;
 		rl.rlim_cur = rs.soft;
 		rl.rlim_max = rs.hard;
-		if (setrlimit(rs.resource, &rl))
-			child_fail(r, cfg_loc(r->c, k), k, errno, "setrlimit");
+		if (prlimit(r->pid, rs.resource, &rl, NULL)) {
+			fprintf(stderr, "nook: %s%s: setrlimit %s: %s\n",
+			    cfg_loc(r->c, k) ? "" : "", key_label(k),
+			    cfg_str(r->c, k), strerror(errno));
+			return -1;
+		}
 	}
+	return 0;
 }
 
 /* While we still hold CAP_SETPCAP: nothing outside keep can come back. */
@@ -71,6 +83,11 @@ sec_apply_caps(struct run *r)
 	free_strv(names);
 	amb &= kept;
 	capng_clear(CAPNG_SELECT_CAPS | CAPNG_SELECT_AMBIENT);
+	/* without no_new_privs, loading seccomp needs CAP_SYS_ADMIN: hold
+	 * it until sec_apply_seccomp() is done */
+	if (!cfg_bool(r->c, K_SEC_NNP))
+		capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED,
+		    CAP_SYS_ADMIN);
 	for (cap = 0; cap < 64; cap++) {
 		if ((kept >> cap) & 1)
 			capng_update(CAPNG_ADD, CAPNG_EFFECTIVE |
@@ -101,7 +118,8 @@ sec_apply_caps(struct run *r)
 static const char *const default_deny[] = {
 	"kexec_load", "kexec_file_load", "init_module", "finit_module",
 	"delete_module", "bpf", "perf_event_open", "add_key", "keyctl",
-	"request_key", "open_by_handle_at", "name_to_handle_at", "reboot",
+	"request_key", "open_by_handle_at", "name_to_handle_at",
+	"io_uring_setup", "io_uring_enter", "io_uring_register",
 	"swapon", "swapoff", "acct", "settimeofday", "clock_settime",
 	"clock_adjtime", "adjtimex", "userfaultfd", "iopl", "ioperm",
 	"syslog", "quotactl", "quotactl_fd", "lookup_dcookie", "vm86",
@@ -148,6 +166,13 @@ add_rules(struct run *r, scmp_filter_ctx f, uint32_t act)
 
 	for (i = 0; i < sizeof(default_deny) / sizeof(default_deny[0]); i++)
 		deny(r, f, act, default_deny[i], allow);
+	/*
+	 * reboot, but for RB_DISABLE_CAD: nook-init's probe for "am I the
+	 * machine's PID 1", which fails harmlessly in a container.
+	 */
+	if (!in_list(allow, "reboot"))
+		seccomp_rule_add(f, act, SCMP_SYS(reboot), 1,
+		    SCMP_A2_32(SCMP_CMP_NE, RB_DISABLE_CAD));
 	if (!((sec_caps_kept(r->c) >> CAP_SYS_ADMIN) & 1))
 		for (i = 0; i < sizeof(mount_calls) / sizeof(mount_calls[0]); i++)
 			deny(r, f, act, mount_calls[i], allow);
@@ -184,21 +209,40 @@ sec_apply_seccomp(struct run *r)
 
 	if (!full && !tiocsti)
 		return;
+	/* nothing else of nook's own may run under the filter */
 	if (!(f = seccomp_init(SCMP_ACT_ALLOW)))
 		child_fail(r, NULL, K_SEC_SECCOMP, ENOMEM, "seccomp_init");
 	seccomp_attr_set(f, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
 	seccomp_attr_set(f, SCMP_FLTATR_CTL_NNP, 0);
 	if (full)
 		add_rules(r, f, act);
-	if (tiocsti) {	/* the request is an int: compare the low 32 bits */
+	if (tiocsti) {
+		/*
+		 * The kernel reads the request as an int, so 1 << 32 | TIOCSTI
+		 * is TIOCSTI too: mask to the low 32 bits (SCMP_A1_32 would
+		 * still compare all 64).
+		 */
 		seccomp_rule_add(f, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
-		    SCMP_A1_32(SCMP_CMP_EQ, TIOCSTI));
+		    SCMP_A1_64(SCMP_CMP_MASKED_EQ, 0xffffffffULL, TIOCSTI));
 		seccomp_rule_add(f, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
-		    SCMP_A1_32(SCMP_CMP_EQ, TIOCLINUX));
+		    SCMP_A1_64(SCMP_CMP_MASKED_EQ, 0xffffffffULL, TIOCLINUX));
 	}
 	if ((rc = seccomp_load(f)))
 		child_fail(r, cfg_loc(r->c, K_SEC_SECCOMP), K_SEC_SECCOMP, -rc,
-		    "load the seccomp filter%s", cfg_bool(r->c, K_SEC_NNP) ? "" :
-		    " (no_new_privs = no needs CAP_SYS_ADMIN kept)");
+		    "load the seccomp filter");
 	seccomp_release(f);
+}
+
+/* Give back what sec_apply_caps() held for loading the filter. */
+void
+sec_release_admin(struct run *r)
+{
+	if (cfg_bool(r->c, K_SEC_NNP) ||
+	    ((sec_caps_kept(r->c) >> CAP_SYS_ADMIN) & 1))
+		return;
+	capng_update(CAPNG_DROP, CAPNG_EFFECTIVE | CAPNG_PERMITTED,
+	    CAP_SYS_ADMIN);
+	if (capng_apply(CAPNG_SELECT_CAPS))
+		child_fail(r, cfg_loc(r->c, K_SEC_NNP), K_SEC_NNP, errno,
+		    "drop CAP_SYS_ADMIN after loading seccomp");
 }
