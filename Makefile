@@ -30,8 +30,8 @@ DEPS_CHECK = perl util-linux procps psmisc busybox-static runc cpio \
 	qemu-system-x86 linux-image-amd64 mandoc python3 iproute2 uidmap
 
 PKGS      = inih libcap-ng libseccomp
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -linih -lcap-ng -lseccomp)
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -linih -lcap-ng -lseccomp)
 SPAWNER_SRC = spawner/main.c spawner/config.c spawner/util.c spawner/ns.c \
 	spawner/mount.c spawner/process.c spawner/security.c
 SPAWNER_OBJ = $(SPAWNER_SRC:spawner/%.c=$(B)/spawner/%.o)
@@ -53,8 +53,9 @@ $(B)/nook: $(SPAWNER_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $(SPAWNER_OBJ) $(PKG_LIBS)
 
 # Install what is missing (Debian, root); say so and go on elsewhere.
-deps:
-	@missing=$$(for p in $(DEPS_BUILD) $(DEPS_CHECK); do \
+# deps-build: enough for `make` and `make demo`; deps: the tests' too.
+define install_missing
+	@missing=$$(for p in $(1); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
 		grep -q 'ok installed' || echo $$p; done); \
 	if [ -z "$$missing" ]; then exit 0; fi; \
@@ -63,9 +64,16 @@ deps:
 	echo "deps: installing: $$missing"; \
 	apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install \
 		-y -q --no-install-recommends $$missing
+endef
+
+deps-build:
+	$(call install_missing,$(DEPS_BUILD))
+
+deps: deps-build
+	$(call install_missing,$(DEPS_CHECK))
 
 # The main job: see README.md.
-demo: deps all
+demo: deps-build all
 	NOOK_DEMO_HOST_NS="$$(for n in user pid mnt net uts ipc cgroup time; do \
 		readlink /proc/self/ns/$$n; done)" $(B)/nook config/demo.ini
 
@@ -112,5 +120,5 @@ uninstall:
 clean:
 	rm -rf $(B)
 
-.PHONY: all deps demo check static-check bench bench-init install \
+.PHONY: all deps deps-build demo check static-check bench bench-init install \
 	uninstall clean
