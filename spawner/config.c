@@ -209,6 +209,10 @@ unknown_key(struct cfg *c, const struct loc *l, const char *sec,
 	const char *cands[K__COUNT];
 	int k, s;
 
+	if (!*sec) {
+		cfg_error(c, l, -1, "key \"%s\" before any [section]", name);
+		return;
+	}
 	if (find_section(sec) < 0) {
 		s = suggest(sec, sections, NSECTIONS);
 		cfg_error(c, l, -1, "unknown section [%s]%s%s%s", sec,
@@ -344,11 +348,13 @@ add_value(struct cfg *c, int k, const char *value, const struct loc *l,
 			    "but this key takes a single value");
 		return;
 	}
-	if (e->n && !override) {
+	if (e->given.line && !override) {
 		cfg_error(c, l, k, "given twice (first on line %d)",
-		    e->v[0].loc.line);
+		    e->given.line);
 		return;
 	}
+	if (!override)
+		e->given = *l;
 	clear_ent(e);
 	e->set = 0;
 	if (*value) {
@@ -363,7 +369,8 @@ struct load_state {
 	char *line;		/* the last raw line read */
 	size_t cap;
 	int lineno;
-	int prev_key;		/* for continuation lines */
+	int have_prev;		/* inih's prev_name is set */
+	int cont;		/* this line continues the previous value */
 };
 
 static int
@@ -372,34 +379,49 @@ is_blank(int ch)
 	return ch == ' ' || ch == '\t';
 }
 
-/* Syntax inih would reject (it reports only the first) or mangle. */
+/*
+ * Classify the raw line as inih will (comment, continuation, section,
+ * key), so the handler knows continuations, and report the syntax inih
+ * would reject (it names only the first such line) or silently mangle.
+ */
 static void
 check_raw_line(struct load_state *st)
 {
 	struct loc l = { st->c->file, st->lineno };
-	const char *p = st->line, *q;
+	const char *line = st->line, *p, *q;
 
-	if (st->lineno == 1 && !strncmp(p, "\xef\xbb\xbf", 3))
-		p += 3;		/* inih skips a UTF-8 byte-order mark */
-	while (is_blank(*p) || *p == '\r' || *p == '\n')
-		p++;
+	if (st->lineno == 1 && !strncmp(line, "\xef\xbb\xbf", 3))
+		line += 3;	/* inih skips a UTF-8 byte-order mark */
+	for (p = line; is_blank(*p) || *p == '\r' || *p == '\n'; p++)
+		;
+	st->cont = 0;
 	if (!*p || *p == ';' || *p == '#')
 		return;
-	if (*p == '[') {
-		if (!strchr(p, ']'))
-			cfg_error(st->c, &l, -1, "section header without ']'");
-		return;
-	}
 	for (q = p; *q; q++)
-		if (*q == ';' && q > st->line && is_blank(q[-1])) {
+		if (*q == ';' && is_blank(q[-1])) {
 			cfg_error(st->c, &l, -1, "\" ;\" starts an inline "
 			    "comment, which would cut this value; put comments "
 			    "on their own line");
 			break;
 		}
-	if (!is_blank(st->line[0]) && !strpbrk(p, "=:"))
+	if (st->have_prev && p > line) {
+		st->cont = 1;	/* inih: more of the previous value */
+		return;
+	}
+	if (*p == '[') {
+		st->have_prev = 0;
+		if (!(q = strchr(p, ']')))
+			cfg_error(st->c, &l, -1, "section header without ']'");
+		else if (q[1 + strspn(q + 1, " \t\r\n")])
+			cfg_error(st->c, &l, -1, "text after the section header "
+			    "(put each key on a line of its own)");
+		return;
+	}
+	if (!strpbrk(p, "=:"))
 		cfg_error(st->c, &l, -1, "expected KEY = VALUE, [SECTION] or "
 		    "a comment");
+	else
+		st->have_prev = 1;
 }
 
 /*
@@ -447,7 +469,7 @@ key_handler(void *user, const char *sec, const char *name, const char *value)
 	struct load_state *st = user;
 	struct loc l = { st->c->file, st->lineno };
 	int k = find_key(sec, name);
-	int cont = is_blank(st->line[0]);
+	int cont = st->cont;
 
 	if (k < 0) {
 		if (!cont)
@@ -467,7 +489,7 @@ cfg_load_file(struct cfg *c)
 
 	if (!(st.f = fopen(c->file, "re"))) {
 		cfg_error(c, NULL, -1, "%s: %s", c->file, strerror(errno));
-		return -1;
+		return -2;
 	}
 	r = ini_parse_stream(line_reader, &st, key_handler, &st);
 	fclose(st.f);
@@ -478,6 +500,15 @@ cfg_load_file(struct cfg *c)
 		cfg_error(c, &l, -1, "syntax error");
 	}
 	return c->nerrs == before ? 0 : -1;
+}
+
+static void
+trim_blanks(char *s)
+{
+	size_t n = strlen(s);
+
+	while (n && is_blank(s[n - 1]))
+		s[--n] = 0;
 }
 
 /* --set SECTION.KEY=VALUE, after the file: replaces scalars. */
@@ -499,9 +530,11 @@ cfg_set(struct cfg *c, const char *assignment)
 	*dot = *eq = 0;
 	for (v = eq + 1; is_blank(*v); v++)
 		;
-	k = find_key(a, dot + 1);
+	trim_blanks(a);
+	trim_blanks(dot + 1);
+	k = find_key(a, dot + 1 + strspn(dot + 1, " \t"));
 	if (k < 0)
-		unknown_key(c, &l, a, dot + 1);
+		unknown_key(c, &l, a, dot + 1 + strspn(dot + 1, " \t"));
 	else
 		add_value(c, k, v, &l, 0, 1);
 	free(a);
@@ -583,7 +616,9 @@ cfg_str(const struct cfg *c, int k)
 		name[n] = 0;
 		return n ? name : "nook";
 	case K_HOSTNAME:	/* the name, in host-name characters */
-		snprintf(host, sizeof(host), "%s", cfg_str(c, K_NAME));
+		base = cfg_str(c, K_NAME);
+		base += strspn(base, "-.");
+		snprintf(host, sizeof(host), "%s", *base ? base : "nook");
 		for (n = 0; host[n]; n++)
 			if (host[n] == '_')
 				host[n] = '-';
@@ -1031,7 +1066,7 @@ check_value(int k, const char *s, char *buf, size_t len)
 			return NULL;
 		if (*s >= '0' && *s <= '9')
 			return "expected an id from 0 to 4294967294 or a name";
-		return is_name(s, 32, "-_.") ? NULL :
+		return is_name(s, 32, "-_.") && !strchr("-.", *s) ? NULL :
 		    "expected a numeric id or a user/group name";
 	case T_NS:
 		if (!strcmp(s, "new") || !strcmp(s, "host") || *s == '/')
@@ -1430,12 +1465,14 @@ check_conflicts(struct cfg *c)
 		cfg_error(c, l, K_DOMAINNAME, "needs [namespaces] uts = new");
 	if (cfg_enum(c, K_FS_SYS) != 2 && is_new(c, K_NS_USER) &&
 	    !is_new(c, K_NS_NET))
-		cfg_error(c, cfg_loc(c, K_FS_SYS), K_FS_SYS, "mounting sysfs in "
+		cfg_error(c, cfg_loc(c, K_FS_SYS) ? cfg_loc(c, K_FS_SYS) :
+		    cfg_loc(c, K_NS_NET), K_FS_SYS, "mounting sysfs in "
 		    "a new user namespace needs [namespaces] net = new "
 		    "(or set sys = no)");
 	if (cfg_bool(c, K_FS_PROC) && is_new(c, K_NS_USER) &&
 	    !is_new(c, K_NS_PID))
-		cfg_error(c, cfg_loc(c, K_FS_PROC), K_FS_PROC, "mounting /proc "
+		cfg_error(c, cfg_loc(c, K_FS_PROC) ? cfg_loc(c, K_FS_PROC) :
+		    cfg_loc(c, K_NS_PID), K_FS_PROC, "mounting /proc "
 		    "in a new user namespace needs [namespaces] pid = new "
 		    "(or set proc = no)");
 	if ((l = cfg_loc(c, K_INIT_ARGS)) && cfg_enum(c, K_INIT_MODE) == 1)
@@ -1484,10 +1521,12 @@ cfg_validate(struct cfg *c)
 		mnt_spec_free(&m);
 	}
 	if (!c->e[K_COMMAND].n)
-		cfg_error(c, NULL, K_COMMAND, "required (in the file or after "
-		    "-- on the command line)");
+		cfg_error(c, c->e[K_COMMAND].given.line ? &c->e[K_COMMAND].given :
+		    NULL, K_COMMAND, "required (in the file or after -- on the "
+		    "command line)");
 	if (!c->e[K_ROOT_PATH].n)
-		cfg_error(c, NULL, K_ROOT_PATH, "required");
+		cfg_error(c, c->e[K_ROOT_PATH].given.line ?
+		    &c->e[K_ROOT_PATH].given : NULL, K_ROOT_PATH, "required");
 	if (c->nerrs != before)
 		return -1;	/* host checks need valid values */
 	check_host(c);
@@ -1520,7 +1559,8 @@ print_words(const struct cfg *c, int k, FILE *out)
 	for (p = line; strlen(p) > 150; p = cut + 1) {
 		for (cut = p + 150; cut > p; cut--)
 			if (*cut == ' ' && cut[-1] != ' ' && cut[1] != ' ' &&
-			    cut[-1] != '\t' && cut[1] != '\t' && cut[1])
+			    cut[-1] != '\t' && cut[1] != '\t' && cut[1] &&
+			    !strchr("#;[", cut[1]))
 				break;
 		if (cut == p)
 			break;
@@ -1578,7 +1618,17 @@ cfg_print(const struct cfg *c, FILE *out)
 		for (k = 0; k < K__COUNT; k++) {
 			if (strcmp(cfg_keys[k].sec, sections[sec]))
 				continue;
-			if (cfg_keys[k].flags & KF_LIST) {
+			if ((cfg_keys[k].flags & KF_LIST) &&
+			    cfg_keys[k].type == T_WORDS) {
+				fprintf(out, "%s =\n", cfg_keys[k].name);
+				for (i = 0; i < c->e[k].n; i++) {
+					char *v = joined_value(&c->e[k], &i);
+
+					fprintf(out, "%s = %s\n",
+					    cfg_keys[k].name, v);
+					free(v);
+				}
+			} else if (cfg_keys[k].flags & KF_LIST) {
 				items = cfg_list(c, k);
 				fprintf(out, "%s =\n", cfg_keys[k].name);
 				for (i = 0; items[i]; i++)

@@ -141,13 +141,12 @@ load_config(struct cfg *c, struct opts *o)
 
 	cfg_init(c, o->file, dir);
 	free(dir);
-	if (cfg_load_file(c) == 0 || c->nerrs) {
+	if (cfg_load_file(c) != -2) {	/* the file could be read */
 		for (i = 0; i < o->nsets; i++)
 			cfg_set(c, o->sets[i]);
 		if (o->command)
 			cfg_set_command(c, o->command);
-		if (!c->nerrs)
-			cfg_validate(c);
+		cfg_validate(c);	/* every error, not just the first */
 	}
 	for (i = 0; i < c->nerrs; i++)
 		fprintf(stderr, "nook: %s\n", c->errs[i]);

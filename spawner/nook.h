@@ -67,6 +67,7 @@ struct ent {
 	struct val *v;
 	size_t n;
 	int set;
+	struct loc given;	/* where the file gave it, even empty */
 };
 
 struct mount_ent {
