@@ -379,6 +379,27 @@ is_blank(int ch)
 	return ch == ' ' || ch == '\t';
 }
 
+/* An unknown section is reported once, at its header. */
+static void
+check_section(struct load_state *st, const struct loc *l, const char *name,
+    const char *end)
+{
+	char sec[64];
+	int s;
+
+	while (is_blank(*name))
+		name++;
+	while (end > name && is_blank(end[-1]))
+		end--;
+	snprintf(sec, sizeof(sec), "%.*s", (int)(end - name), name);
+	if (find_section(sec) >= 0)
+		return;
+	s = suggest(sec, sections, NSECTIONS);
+	cfg_error(st->c, l, -1, "unknown section [%s]%s%s%s", sec,
+	    s >= 0 ? " (did you mean [" : "", s >= 0 ? sections[s] : "",
+	    s >= 0 ? "]?)" : "");
+}
+
 /*
  * Classify the raw line as inih will (comment, continuation, section,
  * key), so the handler knows continuations, and report the syntax inih
@@ -415,6 +436,8 @@ check_raw_line(struct load_state *st)
 		else if (q[1 + strspn(q + 1, " \t\r\n")])
 			cfg_error(st->c, &l, -1, "text after the section header "
 			    "(put each key on a line of its own)");
+		else
+			check_section(st, &l, p + 1, q);
 		return;
 	}
 	if (!strpbrk(p, "=:"))
@@ -471,8 +494,8 @@ key_handler(void *user, const char *sec, const char *name, const char *value)
 	int k = find_key(sec, name);
 	int cont = st->cont;
 
-	if (k < 0) {
-		if (!cont)
+	if (k < 0) {	/* unknown sections were named at their header */
+		if (!cont && (!*sec || find_section(sec) >= 0))
 			unknown_key(st->c, &l, sec, name);
 		return 1;
 	}
@@ -485,13 +508,21 @@ cfg_load_file(struct cfg *c)
 {
 	struct load_state st = { .c = c };
 	size_t before = c->nerrs;
+	struct stat sb;
 	int r;
 
 	if (!(st.f = fopen(c->file, "re"))) {
 		cfg_error(c, NULL, -1, "%s: %s", c->file, strerror(errno));
 		return -2;
 	}
+	if (fstat(fileno(st.f), &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		cfg_error(c, NULL, -1, "%s: %s", c->file, strerror(EISDIR));
+		fclose(st.f);
+		return -2;
+	}
 	r = ini_parse_stream(line_reader, &st, key_handler, &st);
+	if (ferror(st.f))
+		cfg_error(c, NULL, -1, "%s: read: %s", c->file, strerror(errno));
 	fclose(st.f);
 	free(st.line);
 	if (r > 0 && c->nerrs == before) {
@@ -1305,6 +1336,11 @@ validate_idmap(struct cfg *c, int k)
 		}
 		n++;
 	}
+	for (i = 0; i < n && m[i].inside != 0; i++)
+		;
+	if (n && i == n)
+		cfg_error(c, &e->v[0].loc, k, "must map container id 0 (nook "
+		    "sets the container up as its root)");
 	if (autos && (autos > 1 || e->n > 1))
 		cfg_error(c, &e->v[0].loc, k, "auto cannot be combined with "
 		    "other ranges");
@@ -1361,6 +1397,19 @@ read_int_file(const char *path, long *v)
 	return 0;
 }
 
+static int
+is_elf(const char *path)
+{
+	char magic[4];
+	int fd = open(path, O_RDONLY | O_CLOEXEC), ok;
+
+	if (fd < 0)
+		return 0;
+	ok = read(fd, magic, 4) == 4 && !memcmp(magic, "\177ELF", 4);
+	close(fd);
+	return ok;
+}
+
 /* Things that must hold on this host for the container to start. */
 static void
 check_host(struct cfg *c)
@@ -1380,11 +1429,16 @@ check_host(struct cfg *c)
 		cfg_error(c, cfg_loc(c, K_ROOT_PATH), K_ROOT_PATH,
 		    "\"%s\" is not a directory", p);
 	p = cfg_str(c, K_INIT_PATH);
+	errno = 0;
 	if (cfg_enum(c, K_INIT_MODE) == 0 && *p == '/' &&
 	    (stat(p, &st) || !S_ISREG(st.st_mode) || access(p, X_OK)))
 		cfg_error(c, cfg_loc(c, K_INIT_PATH), K_INIT_PATH,
 		    "\"%s\": %s", p, errno ? strerror(errno) :
 		    "not an executable file");
+	else if (cfg_enum(c, K_INIT_MODE) == 0 && *p == '/' && !is_elf(p))
+		cfg_error(c, cfg_loc(c, K_INIT_PATH), K_INIT_PATH, "\"%s\" is "
+		    "not an ELF executable (it runs from a memfd, where a "
+		    "script's interpreter line cannot work)", p);
 	for (k = NS_FIRST; k < NS_FIRST + NS_COUNT; k++) {
 		p = cfg_str(c, k);
 		if (*p == '/')
@@ -1600,9 +1654,43 @@ applies(const struct cfg *c, int k)
 	return 1;
 }
 
-void
-cfg_print(const struct cfg *c, FILE *out)
+/* A newline cannot be written into an INI value. */
+static int
+printable(struct cfg *c)
 {
+	char **w;
+	size_t i;
+	int k, bad = 0;
+
+	for (k = 0; k < K__COUNT; k++) {
+		if (cfg_keys[k].type == T_WORDS) {
+			w = cfg_words(c, k);
+			for (i = 0; w[i]; i++)
+				bad |= strchr(w[i], '\n') != NULL;
+			free_strv(w);
+			if (bad) {
+				cfg_error(c, NULL, k, "a word contains a newline, "
+				    "which an INI file cannot hold");
+				return -1;
+			}
+		} else if (cfg_keys[k].type != T_MOUNT) {
+			for (i = 0; i < c->e[k].n; i++)
+				if (strchr(c->e[k].v[i].s, '\n')) {
+					cfg_error(c, NULL, k, "the value contains a "
+					    "newline, which an INI file cannot "
+					    "hold");
+					return -1;
+				}
+		}
+	}
+	return 0;
+}
+
+int
+cfg_print(struct cfg *c, FILE *out)
+{
+	if (printable(c))
+		return -1;
 	const char *s;
 	char **items;
 	size_t sec, i;
@@ -1645,4 +1733,5 @@ cfg_print(const struct cfg *c, FILE *out)
 			}
 		}
 	}
+	return 0;
 }

@@ -339,11 +339,15 @@ main(int argc, char **argv)
 	if (load_config(&c, &o))
 		return EXIT_NOOK;
 	if (o.print) {
-		cfg_print(&c, stdout);
+		if (cfg_print(&c, stdout)) {
+			for (size_t i = 0; i < c.nerrs; i++)
+				fprintf(stderr, "nook: %s\n", c.errs[i]);
+			return EXIT_NOOK;
+		}
 		return fflush(stdout) ? EXIT_NOOK : 0;
 	}
 	if (o.check) {
-		if (verbosity > 0)
+		if (verbosity > 1)
 			fprintf(stderr, "nook: %s: configuration and host are "
 			    "fine\n", o.file);
 		return 0;

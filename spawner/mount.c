@@ -176,8 +176,12 @@ bind_host(struct mctx *m, int dirfd, const char *src, const char *dst,
 	int tree = syscall(SYS_open_tree, dirfd, src, OPEN_TREE_CLONE |
 	    OPEN_TREE_CLOEXEC | AT_RECURSIVE | (*src ? 0 : AT_EMPTY_PATH));
 
+	struct stat st;
+
 	if (tree < 0)
 		FAIL(m, "bind \"%s\"", src);
+	if (create == CREATE_NONE && m->writable && !fstat(tree, &st))
+		create = S_ISDIR(st.st_mode) ? CREATE_DIR : CREATE_FILE;
 	attach(m, tree, dst, attrs, create);
 }
 
@@ -542,9 +546,12 @@ mnt_setup(struct run *r)
 		MS_UNBINDABLE };
 	struct mctx m = { .r = r, .root = -1 };
 
+	/*
+	 * Build as slave whatever is asked: nothing of the setup may
+	 * propagate to the host, and pivot_root refuses shared mounts.
+	 */
 	blame(&m, K_ROOT_PROPAGATION);
-	if (mount(NULL, "/", NULL, MS_REC | prop[cfg_enum(r->c,
-	    K_ROOT_PROPAGATION)], NULL))
+	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL))
 		FAIL(&m, "set the propagation of /");
 	blame(&m, K_FS_DEV);
 	open_dev_nodes(&m);
@@ -566,6 +573,11 @@ mnt_setup(struct run *r)
 		FAIL(&m, "detach the old root");
 	if (chdir("/"))
 		FAIL(&m, "chdir /");
+	blame(&m, K_ROOT_PROPAGATION);
+	if (prop[cfg_enum(r->c, K_ROOT_PROPAGATION)] != MS_SLAVE &&
+	    mount(NULL, "/", NULL, MS_REC | prop[cfg_enum(r->c,
+	    K_ROOT_PROPAGATION)], NULL))
+		FAIL(&m, "set the propagation of the container's /");
 	/* nothing may keep a handle on the old tree */
 	close(m.root);
 	close(r->root_fd);

@@ -130,7 +130,7 @@ int cfg_set(struct cfg *c, const char *assignment);
 int cfg_validate(struct cfg *c);
 void cfg_error(struct cfg *c, const struct loc *l, int k, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
-void cfg_print(const struct cfg *c, FILE *out);
+int cfg_print(struct cfg *c, FILE *out);
 void cfg_free(struct cfg *c);
 const char *cfg_str(const struct cfg *c, int k);
 const struct loc *cfg_loc(const struct cfg *c, int k);

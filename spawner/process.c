@@ -184,8 +184,10 @@ apply_creds(struct run *r, const struct creds *cr)
 		    "groups need a user namespace with more than one id mapped "
 		    "(setgroups is denied)");
 	if (setresgid(cr->gid, cr->gid, cr->gid))
-		child_fail(r, cfg_loc(r->c, K_GROUP), K_GROUP, errno,
-		    "setresgid %u", (unsigned)cr->gid);
+		child_fail(r, cfg_loc(r->c, K_GROUP) ? cfg_loc(r->c, K_GROUP) :
+		    cfg_loc(r->c, K_USER), cfg_loc(r->c, K_GROUP) ? K_GROUP :
+		    K_USER, errno, "setresgid %u (is it mapped?)",
+		    (unsigned)cr->gid);
 	if (setresuid(cr->uid, cr->uid, cr->uid))
 		child_fail(r, cfg_loc(r->c, K_USER), K_USER, errno,
 		    "setresuid %u", (unsigned)cr->uid);
@@ -316,9 +318,9 @@ proc_exec(struct run *r)
 	sec_drop_bounding(r);
 	prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0);
 	apply_creds(r, &cr);
+	enter_cwd(r);		/* as the user, before caps come back */
 	sec_apply_caps(r);
 	umask((mode_t)cfg_num(r->c, K_UMASK));
-	enter_cwd(r);
 	/* credentials changed: the parent-death signal was reset */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	close_fds(r);

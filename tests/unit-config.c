@@ -244,7 +244,7 @@ print_cfg(const struct cfg *c)
 
 	if (!f)
 		exit(2);
-	cfg_print(c, f);
+	cfg_print((struct cfg *)c, f);
 	fclose(f);
 	return buf;
 }
@@ -787,9 +787,9 @@ test_unknown(void)
 	    "Umask = 0022\n"		/* 14 */
 	    "[rootfs]\n"
 	    "overlay: tmpfs\n");	/* 16: ':' works like '=' */
-	has_err(&c, "@:8: unknown section [proces] (did you mean [process]?)",
-	    "unknown section: with a hint, on the key's line");
-	has_err(&c, "@:10: unknown section [zzzzzzzz]",
+	has_err(&c, "@:7: unknown section [proces] (did you mean [process]?)",
+	    "unknown section: with a hint, on its header's line");
+	has_err(&c, "@:9: unknown section [zzzzzzzz]",
 	    "unknown section: no hint when nothing is close");
 	has_err(&c, "@:12: [process] unknown key \"comand\" (did you mean "
 	    "\"command\"?)", "unknown key: with a hint");

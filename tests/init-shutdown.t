@@ -1,0 +1,93 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# nook-init as PID 1: when the main child exits, every remaining process gets
+# SIGTERM, the init waits at most the grace period (returning as soon as none
+# remain), SIGKILLs the stragglers and exits with the main child's status.
+. "$(dirname "$0")/lib.sh"
+. "$TOP/tests/helpers/init/common.sh"
+need_init
+plan 26
+STRAGGLE=$INIT_HELPERS/straggle.sh
+
+# shut CODE SPEC... -- INIT-OPTIONS...: run, set RC, EL (seconds from the
+# main child's exit to the init's exit) and TOTAL.
+shut() {
+	local code=$1 specs=() t0 t1
+	shift
+	while [ "$1" != -- ]; do specs+=("$1"); shift; done
+	shift
+	rm -f "$T"/*.cleaned "$T"/*.pid "$T"/main.exit
+	t0=$(now)
+	TMO=40 run_init "$@" -- "$STRAGGLE" "$T" "$code" "${specs[@]}"
+	t1=$(now)
+	TOTAL=$(fsub "$t1" "$t0")
+	if [ -s "$T/main.exit" ]; then EL=$(fsub "$t1" "$(cat "$T/main.exit")"); else EL=-1; fi
+	[ -n "$ERR" ] && diag "stderr: $ERR"
+}
+# between LO HI DESC: $EL within [LO, HI)
+between() {
+	if fge "$EL" "$1" && flt "$EL" "$2"; then pass "$3"
+	else fail "$3"; diag "main exit -> init exit: $EL s (total $TOTAL s), want [$1, $2)"; fi
+}
+cleaned() { local n; for n; do [ "$(cat "$T/$n.cleaned" 2>/dev/null)" = cleaned ] || return 1; done; }
+
+# No stragglers: no grace wait at all.
+shut 0 -- -t 30
+is "$RC" 0 "no stragglers: exit 0"
+between 0 5 "no stragglers: returns at once even with -t 30"
+
+# Stragglers that exit on SIGTERM, including one in its own session and one
+# with a default disposition: all of them get SIGTERM and may clean up;
+# the init returns as soon as they are gone, well before -t 30.
+shut 3 a:clean b:clean:setsid c:plain d:clean -- -t 30
+is "$RC" 3 "stragglers exiting on SIGTERM: main child's status 3"
+cleaned a; ok $? "straggler in the main child's group got SIGTERM and cleaned up"
+cleaned b; ok $? "straggler in its own session got SIGTERM and cleaned up"
+cleaned d; ok $? "second straggler cleaned up too"
+between 0.3 10 "returns early once none remain (-t 30, well under 30 s)"
+
+# -t 30 is a maximum, not a minimum, when the cleanup takes a while.
+shut 4 s:slow -- --grace 30
+is "$RC" 4 "slow (2 s) cleanup: status 4"
+cleaned s; ok $? "slow cleanup allowed to finish within the grace period"
+between 1.9 12 "slow cleanup: waited for it (>= 2 s), not for the whole 30 s"
+
+# A SIGTERM-ignoring straggler is SIGKILLed after the grace period.
+shut 5 i:ignore a:clean -- -t 1
+is "$RC" 5 "-t 1 and a SIGTERM-ignoring straggler: still the main child's status"
+cleaned a; ok $? "-t 1: the cooperative straggler cleaned up"
+between 0.95 10 "-t 1: SIGKILL after ~1 s"
+
+shut 6 i:ignore -- --grace=2
+is "$RC" 6 "--grace=2: status 6"
+between 1.95 10 "--grace=2: SIGKILL after ~2 s"
+
+NOOK_INIT_GRACE=2 shut 7 i:ignore --
+is "$RC" 7 "NOOK_INIT_GRACE=2: status 7"
+between 1.95 10 "NOOK_INIT_GRACE=2: SIGKILL after ~2 s"
+
+shut 8 i:ignore --
+is "$RC" 8 "default grace: status 8"
+between 4.9 15 "default grace is 5 s"
+
+# -t 0: no grace at all, even a cooperative-but-slow straggler is killed.
+shut 9 s:slow i:ignore -- -t 0
+is "$RC" 9 "-t 0: status 9"
+cleaned s; ok $((!$?)) "-t 0: no time for a 2 s cleanup"
+between 0 1.9 "-t 0: kills at once"
+
+# Main child killed by a signal: 128+N survives the shutdown.
+shut sigusr1 a:clean i:ignore -- -t 1
+is "$RC" 138 "main child died of SIGUSR1 with stragglers around: 138"
+
+# A straggler that starts a new process on SIGTERM.  The contract only
+# promises SIGTERM to the processes there when the main child exits (the
+# newcomer is SIGKILLed at the deadline); as a subreaper that is not PID 1
+# the init does re-send SIGTERM to newcomers (see init-subreaper.t), so show
+# whether PID 1 does too.
+shut 2 r:respawn -- -t 6
+is "$RC" 2 "respawning straggler: status 2"
+cleaned r-2
+todo_ok $? "process started during shutdown got SIGTERM too and cleaned up" "PID 1 sends SIGTERM once"
+if fge "$EL" 0 && flt "$EL" 5.9; then st=0; else st=1; diag "took $EL s"; fi
+todo_ok $st "respawning straggler: done before the -t 6 deadline" "PID 1 sends SIGTERM once"
