@@ -464,11 +464,11 @@ waited_signals(void)
 	    ksig_bit(SIGKILL) | ksig_bit(SIGSTOP));
 }
 
-/* Close every descriptor above 2 but those of --pass-fd. */
+/* Close every descriptor from `from` on but those of --pass-fd. */
 static void
-close_extra_fds(void)
+close_extra_fds(unsigned from)
 {
-	unsigned from = 3, next;
+	unsigned next;
 	int i;
 
 	for (;;) {
@@ -534,6 +534,8 @@ exec_child(char **argv)
 	struct { void *handler; unsigned long flags; void *restorer;
 	    ksigset mask; } dfl = { SIG_DFL, 0, 0, 0 };
 	const char *path = getenv("PATH");
+	long listen = parse_num(getenv("LISTEN_FDS"), 1, 1024);
+	char lpid[40] = "LISTEN_PID=", b[24];
 	size_t n = 0;
 	ksigset none = 0;
 	int sig, e;
@@ -542,6 +544,11 @@ exec_child(char **argv)
 		n++;
 	char *envp[n + 2];
 	memcpy(envp, environ, (n + 1) * sizeof(char *));
+	/* socket activation: the descriptors and LISTEN_PID are the child's */
+	strcat(lpid, num(getpid(), b));
+	for (e = 0; listen > 0 && envp[e]; e++)
+		if (!strncmp(envp[e], "LISTEN_PID=", 11))
+			envp[e] = lpid;
 	if (!path) {
 		envp[n] = (char *)"PATH=" DEFAULT_PATH;
 		envp[n + 1] = 0;
@@ -554,7 +561,7 @@ exec_child(char **argv)
 		if (sig != SIGKILL && sig != SIGSTOP)
 			syscall(SYS_rt_sigaction, sig, &dfl, 0, sizeof(ksigset));
 	ksigprocmask(SIG_SETMASK, &none, 0);
-	close_extra_fds();
+	close_extra_fds(3 + (listen > 0 ? listen : 0));
 	e = exec_search(argv, envp, path);
 	say(0, argv[0], ": ", errstr(e));
 	_exit(e == ENOENT || e == ENOTDIR ? 127 : 126);
