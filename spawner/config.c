@@ -572,21 +572,29 @@ cfg_set(struct cfg *c, const char *assignment)
 	return k < 0 ? -1 : 0;
 }
 
+/* Words quoted so parse_words() gives them back, joined by blanks. */
+static char *
+quote_words(char **w)
+{
+	char *line = xstrdup(""), *q, *n;
+	size_t i;
+
+	for (i = 0; w[i]; i++) {
+		q = quote_word(w[i]);
+		n = xasprintf("%s%s%s", line, i ? " " : "", q);
+		free(line);
+		free(q);
+		line = n;
+	}
+	return line;
+}
+
 int
 cfg_set_command(struct cfg *c, char **argv)
 {
 	struct loc l = { "command line", 0 };
-	char *s, *q, *n;
-	size_t i;
+	char *s = quote_words(argv);
 
-	s = xstrdup("");
-	for (i = 0; argv[i]; i++) {
-		q = quote_word(argv[i]);
-		n = xasprintf("%s%s%s", s, i ? " " : "", q);
-		free(s);
-		free(q);
-		s = n;
-	}
 	clear_ent(&c->e[K_COMMAND]);
 	push_val(&c->e[K_COMMAND], s, &l, 0);
 	c->e[K_COMMAND].set = 1;
@@ -1599,16 +1607,8 @@ cfg_validate(struct cfg *c)
 static void
 print_words(const struct cfg *c, int k, FILE *out)
 {
-	char **w = cfg_words(c, k), *q, *line = xstrdup(""), *n, *p, *cut;
-	size_t i;
+	char **w = cfg_words(c, k), *line = quote_words(w), *p, *cut;
 
-	for (i = 0; w[i]; i++) {
-		q = quote_word(w[i]);
-		n = xasprintf("%s%s%s", line, i ? " " : "", q);
-		free(line);
-		free(q);
-		line = n;
-	}
 	fprintf(out, "%s =", cfg_keys[k].name);
 	for (p = line; strlen(p) > 150; p = cut + 1) {
 		for (cut = p + 150; cut > p; cut--)
