@@ -387,10 +387,7 @@ check_section(struct load_state *st, const struct loc *l, const char *name,
 	char sec[64];
 	int s;
 
-	while (is_blank(*name))
-		name++;
-	while (end > name && is_blank(end[-1]))
-		end--;
+	/* inih keeps blanks inside the brackets: so must we */
 	snprintf(sec, sizeof(sec), "%.*s", (int)(end - name), name);
 	if (find_section(sec) >= 0)
 		return;
@@ -1660,8 +1657,16 @@ printable(struct cfg *c)
 {
 	char **w;
 	size_t i;
+	size_t m;
 	int k, bad = 0;
 
+	for (m = 0; m < c->nmounts; m++)
+		if (c->mounts[m].kind != K_M_FILE && strchr(c->mounts[m].v.s,
+		    '\n')) {
+			cfg_error(c, NULL, c->mounts[m].kind, "the value contains "
+			    "a newline, which an INI file cannot hold");
+			return -1;
+		}
 	for (k = 0; k < K__COUNT; k++) {
 		if (cfg_keys[k].type == T_WORDS) {
 			w = cfg_words(c, k);
@@ -1673,7 +1678,7 @@ printable(struct cfg *c)
 				    "which an INI file cannot hold");
 				return -1;
 			}
-		} else if (cfg_keys[k].type != T_MOUNT) {
+		} else if (k != K_M_FILE) {
 			for (i = 0; i < c->e[k].n; i++)
 				if (strchr(c->e[k].v[i].s, '\n')) {
 					cfg_error(c, NULL, k, "the value contains a "

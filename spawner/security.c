@@ -42,9 +42,8 @@ sec_apply_rlimits(struct run *r)
 		rl.rlim_cur = rs.soft;
 		rl.rlim_max = rs.hard;
 		if (prlimit(r->pid, rs.resource, &rl, NULL)) {
-			fprintf(stderr, "nook: %s%s: setrlimit %s: %s\n",
-			    cfg_loc(r->c, k) ? "" : "", key_label(k),
-			    cfg_str(r->c, k), strerror(errno));
+			fprintf(stderr, "nook: %s: setrlimit %s: %s\n",
+			    key_label(k), cfg_str(r->c, k), strerror(errno));
 			return -1;
 		}
 	}
