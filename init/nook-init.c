@@ -455,13 +455,15 @@ ksig_bit(int sig)
 	return (ksigset)1 << (sig - 1);
 }
 
-/* Everything but the synchronous faults, which must stay fatal. */
+/*
+ * Every signal.  A SIGSEGV or SIGFPE someone sends with kill(2) is
+ * forwarded like any other; a real fault of the init is forced through by
+ * the kernel, blocked or not, and keeps its default action.
+ */
 static ksigset
 waited_signals(void)
 {
-	return ~(ksig_bit(SIGILL) | ksig_bit(SIGTRAP) | ksig_bit(SIGBUS) |
-	    ksig_bit(SIGFPE) | ksig_bit(SIGSEGV) | ksig_bit(SIGSYS) |
-	    ksig_bit(SIGKILL) | ksig_bit(SIGSTOP));
+	return ~(ksig_bit(SIGKILL) | ksig_bit(SIGSTOP));
 }
 
 /* Close every descriptor from `from` on but those of --pass-fd. */
