@@ -68,7 +68,7 @@ like "$OUT" 'sibling=alive' "-s -t 1: the sibling survives"
 cleaned a; ok $? "-s -t 1: the cooperative descendant cleaned up"
 like "$OUT" ' a=dead i=dead j=dead' "-s -t 1: SIGTERM-ignoring descendants SIGKILLed"
 el=$(field el)
-if fge "$el" 0.95 && flt "$el" 10; then pass "-s -t 1: SIGKILL after the ~1 s grace period"
+if fge "$el" 0.95 && flt "$el" 4.5; then pass "-s -t 1: SIGKILL after the ~1 s grace period"
 else fail "-s -t 1: SIGKILL after the ~1 s grace period"; diag "$OUT"; fi
 
 as_pid2 -s -t 30 -- "$STRAGGLE" "$T" 7 r:respawn

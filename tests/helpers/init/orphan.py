@@ -9,9 +9,9 @@ import time
 r, w = os.pipe()
 mid = os.fork()
 if mid == 0:
+    parent = os.getpid()
     if os.fork() == 0:
         os.close(r)
-        parent = os.getppid()
         end = time.time() + 10
         while os.getppid() == parent and time.time() < end:
             time.sleep(0.01)
