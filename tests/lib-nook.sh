@@ -58,12 +58,9 @@ nook_setup() {
 }
 
 # A static binary has no PT_INTERP; without file(1), look for ld-linux.
-file_is_static() {
-	if command -v file >/dev/null 2>&1; then
-		file -L "$1" | grep -q 'statically linked'
-	else
-		! grep -q 'ld-linux' "$1"
-	fi
+file_is_static() {	# no program interpreter (readelf: binutils, with gcc)
+	readelf -lW "$1" >/dev/null 2>&1 &&
+		! readelf -lW "$1" 2>/dev/null | grep -q 'program interpreter'
 }
 
 make_rootfs() {
