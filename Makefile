@@ -98,10 +98,13 @@ check: deps all static-check $(TEST_BINS)
 static-check: $(B)/nook-init
 	./tests/static-check.sh $(B)/nook-init
 
-bench: bench-init
+bench: bench-init bench-spawn
 
 bench-init: all
 	./bench/init.sh $(B)/nook-init
+
+bench-spawn: all
+	./bench/spawn.sh $(B)
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
@@ -120,5 +123,5 @@ uninstall:
 clean:
 	rm -rf $(B)
 
-.PHONY: all deps deps-build demo check static-check bench bench-init install \
+.PHONY: all deps deps-build demo check static-check bench bench-init bench-spawn install \
 	uninstall clean
