@@ -266,7 +266,8 @@ like "$RC:$ERR" '^(0:uid 5 5 5|125:.*(uid|gid)_map)' \
 # --- unprivileged caller ---
 U=nookt$$
 uns=1
-read -r uns </proc/sys/kernel/unprivileged_userns_clone 2>/dev/null
+[ -r /proc/sys/kernel/unprivileged_userns_clone ] &&
+	read -r uns </proc/sys/kernel/unprivileged_userns_clone
 if [ "$uns" = 0 ]; then
 	skip 16 "unprivileged user namespaces are disabled"
 elif ! command -v setpriv >/dev/null || ! add_user "$U"; then
@@ -274,9 +275,13 @@ elif ! command -v setpriv >/dev/null || ! add_user "$U"; then
 else
 	UID_U=$(id -u "$U")
 	GID_U=$(id -g "$U")
+	# the build dir may sit where the user cannot go (/root/project)
+	mkdir -p "$W/ubin"
+	cp "$NOOK" "$NOOK_INIT" "$W/ubin/"
+	chmod 755 "$W/ubin" "$W/ubin/nook" "$W/ubin/nook-init"
 	urun() {
 		timeout -k 5 30 setpriv --reuid="$UID_U" --regid="$GID_U" \
-			--clear-groups -- "$NOOK" "$@" >"$W/out" 2>"$W/err" </dev/null
+			--clear-groups -- "$W/ubin/nook" "$@" >"$W/out" 2>"$W/err" </dev/null
 		RC=$?
 		OUT=$(<"$W/out")
 		ERR=$(<"$W/err")
