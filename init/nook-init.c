@@ -678,6 +678,10 @@ signal_children(int sig)
 	int dir, fd, n, found = 0, i, slot;
 	long pos, len, ppid, pid, self = getpid();
 
+	/* a /proc of another PID namespace would name strangers */
+	n = readlink("/proc/self", path, sizeof(path) - 1);
+	if (n <= 0 || (path[n] = 0, strcmp(path, num(self, stat))))
+		return -1;
 	if ((dir = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return -1;
 	while ((len = syscall(SYS_getdents64, dir, buf, sizeof(buf))) > 0) {
@@ -712,6 +716,8 @@ signal_children(int sig)
 			if (sig == SIGTERM && slot >= 0)
 				termed[slot] = (pid_t)pid;
 			kill((pid_t)pid, sig);
+			if (sig == SIGTERM)	/* a stopped one cannot act on it */
+				kill((pid_t)pid, SIGCONT);
 		}
 	}
 	close(dir);
@@ -721,8 +727,11 @@ signal_children(int sig)
 static void
 signal_rest(int sig)
 {
-	if (mode != MODE_PLAIN && getpid() == 1)
+	if (mode != MODE_PLAIN && getpid() == 1) {
 		kill(-1, sig);	/* PID 1 of its own namespace: only ours */
+		if (sig == SIGTERM)
+			kill(-1, SIGCONT);
+	}
 	else if (subreaper)
 		signal_children(sig);
 }
@@ -870,6 +879,7 @@ main(int argc, char **argv)
 	ksigset waited = waited_signals();
 	int prog, code;
 
+	ksigprocmask(SIG_BLOCK, &waited, 0);	/* nothing may be lost */
 	if (getpid() == 1)
 		mode = detect_mode();
 	env_options();
@@ -885,7 +895,6 @@ main(int argc, char **argv)
 	if (mode == MODE_PLAIN && !subreaper)
 		say(2, "not PID 1 and no -s: orphans will not be reaped here",
 		    0, 0);
-	ksigprocmask(SIG_BLOCK, &waited, 0);
 	code = supervise(argv + prog);
 	if (mode != MODE_MACHINE)
 		stop_rest();

@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/helpers/init/common.sh"
 need_init
-plan 78
+plan 87
 
 # --- version / help -------------------------------------------------------
 run_init --version
@@ -43,10 +43,16 @@ run_init -e 3 -e 4 -- sh -c 'exit 4'
 is "$RC" 0 "-e is repeatable (-e 3 -e 4 maps 4)"
 run_init -e 3 -e 4 -- sh -c 'exit 3'
 is "$RC" 0 "-e is repeatable (-e 3 -e 4 maps 3)"
+run_init -gse3 -- sh -c 'exit 3'
+is "$RC" 0 "-gse3 (value at the end of a cluster) maps exit 3 to 0"
+run_init -se 3 -- sh -c 'exit 3'
+is "$RC" 0 "-se 3 (value after a cluster) maps exit 3 to 0"
 
 # --- argument passing -------------------------------------------------------
 run_init -- printf '[%s]' -g --version '' 'a b' -- -e
 is "$OUT" '[-g][--version][][a b][--][-e]' "args after -- passed verbatim"
+run_init -- --version
+is "$RC" 127 "-- --version runs a program called --version (127)"
 run_init printf '[%s]' -s -v '' --help
 is "$OUT" '[-s][-v][][--help]' "args after PROGRAM passed verbatim (no --)"
 run_init -s -g -v -- printf '[%s]' x
@@ -54,7 +60,7 @@ is "$OUT$RC" '[x]0' "options before -- are consumed"
 
 # --- options accepted -------------------------------------------------------
 okopts=(-s -g -sg -gs -v -vvv -w "-p SIGTERM" "-p TERM" "-p 15" "-p SIGKILL"
-	"-t 3" "--grace 3" "--grace=3" "-t 0" "-svg -e 3")
+	"-t 3" "--grace 3" "--grace=3" "-t 0" "-svg -e 3" "-t3" "-pTERM" "-vt 1")
 for o in "${okopts[@]}"; do
 	# shellcheck disable=SC2086
 	run_init $o -- sh -c 'echo ran'
@@ -105,6 +111,11 @@ else fail "PROGRAM not found in PATH -> 127, named on stderr"; diag "rc=$RC err=
 run_init -- /nonexistent/nook-prog
 if [ "$RC" = 127 ] && [[ $ERR == */nonexistent/nook-prog* ]]; then pass "absolute PROGRAM missing -> 127, named on stderr"
 else fail "absolute PROGRAM missing -> 127, named on stderr"; diag "rc=$RC err=$ERR"; fi
+run_init -- ''
+is "$RC" 127 "empty PROGRAM -> 127"
+env_u_run() { pidns env -u PATH "$NOOK_INIT" -- "$@" >"$T/out" 2>"$T/err"; }
+env_u_run no-such-program-nook-xyz
+is "$?" 127 "PATH unset, PROGRAM in none of the default dirs -> 127"
 printf '#!/bin/sh\necho hi\n' >"$T/noexec"
 chmod 644 "$T/noexec"
 run_init -- "$T/noexec"
@@ -125,6 +136,10 @@ grep -qFx 'PATH=/usr/bin:/bin' "$T/out"
 ok $? "PATH set: child keeps the init's PATH"
 
 # --- the child's environment --------------------------------------------------
+pidns env -i A=1 'B=x y' PATH=/usr/bin:/bin NOOK_INIT_GRACE=2 NOOK_INIT_VERBOSITY=1 \
+	"$NOOK_INIT" -- env >"$T/out" 2>"$T/err"
+is "$(sort "$T/out" | tr '\n' '|')" "A=1|B=x y|NOOK_INIT_GRACE=2|NOOK_INIT_VERBOSITY=1|PATH=/usr/bin:/bin|" \
+	"child's environment is exactly the init's (nothing added or removed)"
 NOOK_TEST_VAR='a b=c' run_init -- sh -c 'printf %s "$NOOK_TEST_VAR"'
 is "$OUT" 'a b=c' "child gets the init's environment"
 mkdir "$T/cwd dir"

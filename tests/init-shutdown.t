@@ -6,7 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/helpers/init/common.sh"
 need_init
-plan 26
+plan 32
 STRAGGLE=$INIT_HELPERS/straggle.sh
 
 # shut CODE SPEC... -- INIT-OPTIONS...: run, set RC, EL (seconds from the
@@ -91,3 +91,38 @@ cleaned r-2
 todo_ok $? "process started during shutdown got SIGTERM too and cleaned up" "PID 1 sends SIGTERM once"
 if fge "$EL" 0 && flt "$EL" 2.9; then st=0; else st=1; diag "took $EL s"; fi
 todo_ok $st "respawning straggler: done before the -t 3 deadline" "PID 1 sends SIGTERM once"
+
+# A stopped straggler cannot act on SIGTERM until it is continued: the init
+# sends SIGCONT right after SIGTERM, as systemd does.
+t0=$(now)
+TMO=20 run_init -t 2 -- sh -c 'sleep 60 & p=$!; sleep 0.2; kill -STOP $p; exit 0'
+EL=$(fsub "$(now)" "$t0")
+if [ "$RC" = 0 ] && flt "$EL" 1.9; then st=0; else st=1; diag "rc=$RC, took $EL s"; fi
+ok $st "stopped straggler: continued, so SIGTERM ends it before -t 2"
+
+# Processes that entered the namespace from outside (nsenter: not the init's
+# children) are "remaining processes" too: SIGTERM, waited for, SIGKILL.
+ns_straggler() {	# MODE GRACE CODE
+	rm -f "$T"/*.cleaned "$T"/*.pid "$T"/quit
+	start_bg "$NOOK_INIT" -t "$2" -- sh -c 'while [ ! -e "$0/quit" ]; do sleep 0.1; done; exit "$1"' "$T" "$3"
+	[ -n "$IPID" ] || return 1
+	ns_enter -p -m -- "$STRAGGLE" "$T" straggler "n:$1" >/dev/null 2>&1 &
+	NSE=$!
+	wait_for 10 test -e "$T/n.pid" || return 1
+	t0=$(now)
+	touch "$T/quit"
+	finish_bg 20
+	EL=$(fsub "$(now)" "$t0")
+	wait "$NSE" 2>/dev/null
+}
+if command -v nsenter >/dev/null 2>&1; then
+	ns_straggler clean 30 3
+	is "$RC" 3 "nsenter'd straggler: main child's status 3"
+	cleaned n; ok $? "nsenter'd straggler got SIGTERM and cleaned up"
+	between 0.3 10 "nsenter'd straggler: waited for, returned well before -t 30"
+	ns_straggler ignore 1 4
+	is "$RC" 4 "nsenter'd SIGTERM-ignoring straggler: status 4"
+	between 0.95 8 "nsenter'd SIGTERM-ignoring straggler: SIGKILLed after ~1 s"
+else
+	skip 5 "nsenter not installed"
+fi

@@ -7,18 +7,16 @@
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/helpers/init/common.sh"
 need_init
-plan 29
+plan 31
 NSRUN=$INIT_HELPERS/nsrun.py
 STRAGGLE=$INIT_HELPERS/straggle.sh
 
-# as_pid2 ARGS...: nook-init ARGS as PID 2 under nsrun.py; $OUT is nsrun's
-# summary line (or the command's output), $RC nsrun's status.
+# as_pid2 ARGS...: nook-init ARGS as PID 2 under nsrun.py; $OUT is the
+# command's output and nsrun's summary line.
 as_pid2() {
 	rm -f "$T"/*.pid "$T"/*.cleaned "$T"/main.exit
 	pidns "$PY" "$NSRUN" "$T" "$NOOK_INIT" "$@" >"$T/out" 2>"$T/err" </dev/null
-	RC=$?
 	OUT=$(cat "$T/out")
-	ERR=$(cat "$T/err")
 }
 field() { tr ' ' '\n' <<<"$OUT" | sed -n "s/^$1=//p" | tail -n 1; }
 cleaned() { local n; for n; do [ "$(cat "$T/$n.cleaned" 2>/dev/null)" = cleaned ] || return 1; done; }
@@ -32,7 +30,7 @@ NOOK_INIT_SUBREAPER=1 as_pid2 -- "$PY" "$INIT_HELPERS/orphan.py"
 like "$OUT" '^orphan->init' "NOOK_INIT_SUBREAPER=1: subreaper"
 TINI_SUBREAPER=yes as_pid2 -- "$PY" "$INIT_HELPERS/orphan.py"
 like "$OUT" '^orphan->init' "TINI_SUBREAPER=yes: subreaper"
-NOOK_INIT_SUBREAPER= as_pid2 -- "$PY" "$INIT_HELPERS/orphan.py"
+NOOK_INIT_SUBREAPER='' as_pid2 -- "$PY" "$INIT_HELPERS/orphan.py"
 like "$OUT" '^orphan->pid1' "NOOK_INIT_SUBREAPER= (empty): not a subreaper"
 as_pid2 -vs -- "$PY" "$INIT_HELPERS/orphan.py"
 like "$OUT" '^orphan->init' "-vs (combined): subreaper"
@@ -82,3 +80,27 @@ like "$OUT" 'sibling=alive' "-s, respawn: the sibling survives"
 
 as_pid2 -s -t 0 -- "$STRAGGLE" "$T" 8 s:slow
 cleaned s; ok $((!$?)) "-s -t 0: killed at once, no time for a 2 s cleanup"
+
+# A /proc that belongs to another PID namespace (unshare --pid without
+# --mount-proc, bwrap --unshare-pid without --proc): its pid numbers mean
+# other processes here.  Started first, the init is PID 2, and in the host's
+# /proc the children of pid 2 are kthreadd's kernel threads: the init must
+# not take them for its own children and signal our pids 3, 4, ...
+cat >"$T/foreign.py" <<'PY'
+import subprocess, sys
+init = subprocess.Popen(sys.argv[1:])           # PID 2
+sibs = [subprocess.Popen(["sleep", "60"]) for _ in range(3)]
+try:
+    rc = init.wait(timeout=8)
+except subprocess.TimeoutExpired:
+    init.kill()
+    init.wait()
+    rc = "hung"
+print("rc=%s siblings=%s" % (rc, ",".join("alive" if s.poll() is None else "dead" for s in sibs)))
+for s in sibs:
+    s.kill()
+PY
+OUT=$(timeout -k 3 25 unshare --pid --fork --kill-child -- "$PY" "$T/foreign.py" \
+	"$NOOK_INIT" -s -t 1 -- sh -c 'sleep 1; exit 0' 2>"$T/err" </dev/null)
+like "$OUT" '^rc=0 ' "foreign /proc, -s: the init still exits with the child's status"
+like "$OUT" 'siblings=alive,alive,alive$' "foreign /proc, -s: siblings (pids 3+) are not signalled"

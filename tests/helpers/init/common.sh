@@ -2,6 +2,7 @@
 # Shared helpers for the nook-init end-to-end tests (tests/init-*.t).
 # Sourced after tests/lib.sh.  Every nook-init run goes through a fresh PID
 # namespace: never run it as a plain process on the host.
+# shellcheck disable=SC2034	# variables for the test files
 export LC_ALL=C
 ulimit -c 0	# a signal-killed init must not leave core files behind
 INIT_HELPERS=$TOP/tests/helpers/init
@@ -23,15 +24,11 @@ need_init() {
 	trap _init_cleanup EXIT
 }
 
-_bg_pids=()
+_bg_pids=()	# unshare processes started by start_bg and not waited for yet
 _init_cleanup() {
-	local p c
+	local p
 	for p in "${_bg_pids[@]}"; do
-		# kill the namespace's PID 1 (takes the whole namespace down), then unshare
-		for c in $(cat "/proc/$p/task/$p/children" 2>/dev/null); do
-			kill -KILL "$c" 2>/dev/null
-		done
-		kill -KILL "$p" 2>/dev/null
+		_init_cleanup_one "$p"
 	done
 	wait 2>/dev/null
 	rm -rf "$T"
@@ -97,6 +94,16 @@ start_bg() {
 	UPID=$!
 	_bg_pids+=("$UPID")
 	IPID=$(find_init "$UPID") || IPID=
+	IPPID=
+	[ -n "$IPID" ] && IPPID=$(_ppid "$IPID")
+}
+
+# sig_init KILL-OPTIONS...: kill KILL-OPTIONS $IPID, but only while $IPID is
+# still the init we started (same parent, same name): never a recycled pid.
+sig_init() {
+	[ -n "$IPID" ] && [ -n "$IPPID" ] && [ "$(_ppid "$IPID")" = "$IPPID" ] &&
+		[ "$(cat "/proc/$IPID/comm" 2>/dev/null)" = "$INIT_COMM" ] || return 1
+	kill "$@" "$IPID" 2>/dev/null
 }
 
 # finish_bg SECONDS: wait up to SECONDS for the background namespace to end;
@@ -105,18 +112,40 @@ finish_bg() {
 	if wait_for "$1" eval '! kill -0 "$UPID" 2>/dev/null || [ "$(_pstate "$UPID")" = Z ]'; then
 		wait "$UPID"
 		RC=$?
+		_bg_forget "$UPID"
 	else
 		RC=999
 		_init_cleanup_one "$UPID"
 	fi
 }
+# _ppid PID: parent pid of PID ("" if gone)
+_ppid() {
+	local s
+	s=$(cat "/proc/$1/stat" 2>/dev/null) || return
+	s=${s##*) }
+	s=${s#* }
+	echo "${s%% *}"
+}
+# _init_cleanup_one UNSHARE-PID: SIGKILL the namespace's PID 1 (that takes
+# the whole namespace down), then unshare; only while they are still our
+# child and its child (no pid reuse accident).
 _init_cleanup_one() {
 	local p=$1 c
-	for c in $(cat "/proc/$p/task/$p/children" 2>/dev/null); do
-		kill -KILL "$c" 2>/dev/null
-	done
-	kill -KILL "$p" 2>/dev/null
+	if [ "$(_ppid "$p")" = "$$" ]; then
+		for c in $(cat "/proc/$p/task/$p/children" 2>/dev/null); do
+			[ "$(_ppid "$c")" = "$p" ] && kill -KILL "$c" 2>/dev/null
+		done
+		kill -KILL "$p" 2>/dev/null
+	fi
 	wait "$p" 2>/dev/null
+	_bg_forget "$p"
+}
+_bg_forget() {
+	local p keep=()
+	for p in "${_bg_pids[@]}"; do
+		[ "$p" = "$1" ] || keep+=("$p")
+	done
+	_bg_pids=("${keep[@]}")
 }
 
 # _pstate PID: one-letter process state, or "gone".
@@ -142,4 +171,11 @@ todo_ok() {
 	else
 		echo "not ok $_tap_n - $2 # TODO $3"
 	fi
+}
+
+# ns_enter NSENTER-OPTIONS... -- CMD...: nsenter -t $IPID, only while $IPID
+# is still the init we started.
+ns_enter() {
+	sig_init -0 || return 1
+	nsenter -t "$IPID" "$@"
 }
