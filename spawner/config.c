@@ -42,7 +42,7 @@ static const char *const c_action[] = { "errno", "kill", "log", NULL };
 	"/sys/devices/virtual/powercap"
 #define OCI_READONLY "/proc/bus\n/proc/fs\n/proc/irq\n/proc/sys\n" \
 	"/proc/sysrq-trigger"
-#define RL(k, n) [k] = { "rlimits", n, T_RLIMIT, "inherit", NULL, KF_HOSTCHK }
+#define RL(k, n) [k] = { "rlimits", n, T_RLIMIT, "inherit", NULL, 0 }
 
 const struct key cfg_keys[K__COUNT] = {
 	[K_NAME] = { "container", "name", T_NAME, NULL, NULL, 0 },
@@ -59,24 +59,24 @@ const struct key cfg_keys[K__COUNT] = {
 	[K_UMASK] = { "process", "umask", T_OCTAL, "0022", NULL, 0 },
 	[K_NEW_SESSION] = { "process", "new_session", T_BOOL, "yes", c_bool, 0 },
 	[K_STOP_TIMEOUT] = { "process", "stop_timeout", T_DUR, "10s", NULL, 0 },
-	[K_INIT_PATH] = { "init", "path", T_ABSPATH, NULL, NULL, KF_HOSTCHK },
+	[K_INIT_PATH] = { "init", "path", T_ABSPATH, NULL, NULL, 0 },
 	[K_INIT_ARGS] = { "init", "args", T_WORDS, "", NULL, KF_LIST },
 	[K_INIT_MODE] = { "init", "mode", T_ENUM, "init", c_init_mode, 0 },
-	[K_NS_USER] = { "namespaces", "user", T_NS, "new", NULL, KF_HOSTCHK },
-	[K_NS_PID] = { "namespaces", "pid", T_NS, "new", NULL, KF_HOSTCHK },
-	[K_NS_MOUNT] = { "namespaces", "mount", T_NS, "new", NULL, KF_HOSTCHK },
-	[K_NS_NET] = { "namespaces", "net", T_NS, "new", NULL, KF_HOSTCHK },
-	[K_NS_UTS] = { "namespaces", "uts", T_NS, "new", NULL, KF_HOSTCHK },
-	[K_NS_IPC] = { "namespaces", "ipc", T_NS, "new", NULL, KF_HOSTCHK },
-	[K_NS_CGROUP] = { "namespaces", "cgroup", T_NS, "new", NULL, KF_HOSTCHK },
-	[K_NS_TIME] = { "namespaces", "time", T_NS, "new", NULL, KF_HOSTCHK },
+	[K_NS_USER] = { "namespaces", "user", T_NS, "new", NULL, 0 },
+	[K_NS_PID] = { "namespaces", "pid", T_NS, "new", NULL, 0 },
+	[K_NS_MOUNT] = { "namespaces", "mount", T_NS, "new", NULL, 0 },
+	[K_NS_NET] = { "namespaces", "net", T_NS, "new", NULL, 0 },
+	[K_NS_UTS] = { "namespaces", "uts", T_NS, "new", NULL, 0 },
+	[K_NS_IPC] = { "namespaces", "ipc", T_NS, "new", NULL, 0 },
+	[K_NS_CGROUP] = { "namespaces", "cgroup", T_NS, "new", NULL, 0 },
+	[K_NS_TIME] = { "namespaces", "time", T_NS, "new", NULL, 0 },
 	[K_BOOTTIME_OFFSET] = { "namespaces", "boottime_offset", T_SDUR, "0s",
 		NULL, 0 },
 	[K_MONOTONIC_OFFSET] = { "namespaces", "monotonic_offset", T_SDUR, "0s",
 		NULL, 0 },
 	[K_UID_MAP] = { "user", "uid_map", T_IDMAP, "auto", NULL, KF_LIST },
 	[K_GID_MAP] = { "user", "gid_map", T_IDMAP, "auto", NULL, KF_LIST },
-	[K_ROOT_PATH] = { "rootfs", "path", T_ABSPATH, NULL, NULL, KF_HOSTCHK },
+	[K_ROOT_PATH] = { "rootfs", "path", T_ABSPATH, NULL, NULL, 0 },
 	[K_ROOT_READONLY] = { "rootfs", "readonly", T_BOOL, "yes", c_bool, 0 },
 	[K_ROOT_OVERLAY] = { "rootfs", "overlay", T_ENUM, "none", c_overlay, 0 },
 	[K_ROOT_PROPAGATION] = { "rootfs", "propagation", T_ENUM, "slave",
@@ -86,9 +86,9 @@ const struct key cfg_keys[K__COUNT] = {
 	[K_FS_DEV] = { "filesystem", "dev", T_ENUM, "minimal", c_dev, 0 },
 	[K_FS_TMP] = { "filesystem", "tmp", T_BOOL, "yes", c_bool, 0 },
 	[K_FS_SHM_SIZE] = { "filesystem", "shm_size", T_SIZE, "64M", NULL, 0 },
-	[K_M_BIND] = { "mounts", "bind", T_MOUNT, "", NULL, KF_LIST | KF_HOSTCHK },
+	[K_M_BIND] = { "mounts", "bind", T_MOUNT, "", NULL, KF_LIST },
 	[K_M_BIND_RO] = { "mounts", "bind_ro", T_MOUNT, "", NULL,
-		KF_LIST | KF_HOSTCHK },
+		KF_LIST },
 	[K_M_TMPFS] = { "mounts", "tmpfs", T_MOUNT, "", NULL, KF_LIST },
 	[K_M_MKDIR] = { "mounts", "mkdir", T_MOUNT, "", NULL, KF_LIST },
 	[K_M_SYMLINK] = { "mounts", "symlink", T_MOUNT, "", NULL, KF_LIST },
@@ -148,7 +148,6 @@ cfg_init(struct cfg *c, const char *file, const char *self_dir)
 	memset(c, 0, sizeof(*c));
 	c->file = xstrdup(file);
 	c->self_dir = xstrdup(self_dir ? self_dir : ".");
-	c->last_key = -1;
 }
 
 /* Record one error: "web.ini:12: [mounts] bind: why". k < 0: no key. */

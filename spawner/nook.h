@@ -23,13 +23,12 @@ struct val {
 };
 
 enum ktype {
-	T_STR, T_NAME, T_HOST, T_BOOL, T_SIZE, T_DUR, T_SDUR, T_ENUM,
+	T_NAME, T_HOST, T_BOOL, T_SIZE, T_DUR, T_SDUR, T_ENUM,
 	T_WORDS, T_LIST, T_ENV, T_OCTAL, T_ABSPATH, T_ID, T_NS, T_IDMAP,
 	T_MOUNT, T_CAP, T_SYSCALL, T_RLIMIT, T_FD
 };
 
 #define KF_LIST 1	/* R: repeated values append, empty clears */
-#define KF_HOSTCHK 2	/* checked against the host at load time */
 
 enum key_id {
 	K_NAME, K_HOSTNAME, K_DOMAINNAME,
@@ -84,11 +83,6 @@ struct cfg {
 	char **errs;
 	size_t nerrs;
 	int cmdline_command;	/* COMMAND came after -- */
-	/* private to the loader */
-	int last_key;
-	char *raw_line;
-	int line;
-	int overlong;
 };
 
 enum { M_RO = 1, M_NOSUID = 2, M_NODEV = 4, M_NOEXEC = 8 };
@@ -156,9 +150,7 @@ struct run {
 	int init_fd;		/* sealed memfd holding nook-init */
 	int join_fd[NS_COUNT];	/* namespaces to join, or -1 */
 	int clone_flags;	/* CLONE_NEW* to create with clone3 */
-	int setgroups_denied;
-	int pass_fds[64];
-	int npass_fds;
+	int setgroups_denied;	/* read by the child from /proc */
 	pid_t pid;
 	int pidfd;
 	char **command;

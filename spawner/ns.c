@@ -200,10 +200,8 @@ write_map(struct run *r, int k, unsigned long long self)
 			}
 		rc = run_helper(r, helper, m, n);
 	} else {
-		if (k == K_GID_MAP && !privileged) {
+		if (k == K_GID_MAP && !privileged)
 			write_file(r->pid, "setgroups", "deny");
-			r->setgroups_denied = 1;
-		}
 		rc = write_file(r->pid, file, text);
 	}
 	if (rc)
