@@ -175,6 +175,27 @@ setgroups_denied(void)
 	return !strncmp(buf, "deny", 4);
 }
 
+/*
+ * Non-dumpable before joining anything and before the clone, so the child
+ * is born that way: while its root is still the host's, no process of a
+ * joined namespace may open /proc/PID/root, /proc/PID/fd or ptrace it
+ * (the class of CVE-2016-9962).  The exception is an unprivileged caller
+ * with a new user namespace: it must write the child's uid_map, which a
+ * non-dumpable child's /proc refuses it; that child sits in a user
+ * namespace of its own that nothing but the same user can reach.
+ */
+static int
+hide_from_joined(struct run *r)
+{
+	if (geteuid() != 0 && r->clone_flags & CLONE_NEWUSER)
+		return 0;
+	if (prctl(PR_SET_DUMPABLE, 0)) {
+		perror("nook: prctl PR_SET_DUMPABLE");
+		return -1;
+	}
+	return 0;
+}
+
 /* Everything in the child before the exec; never returns. */
 static void __attribute__((noreturn))
 child_main(struct run *r, const sigset_t *all)
@@ -302,6 +323,8 @@ run(struct cfg *c)
 		return EXIT_NOOK;
 	}
 	block_signals(&all);
+	if (hide_from_joined(&r))
+		return EXIT_NOOK;
 	if (ns_join(&r))
 		return EXIT_NOOK;
 	fflush(NULL);

@@ -260,7 +260,9 @@ setup_dev_minimal(struct mctx *m)
 	char dst[32], shm[64];
 	size_t i;
 
-	mount_fs(m, "/dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=0755,size=1m");
+	/* nodev: the nodes below are bind mounts of their own */
+	mount_fs(m, "/dev", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+	    "mode=0755,size=1m");
 	for (i = 0; i < NDEV; i++) {
 		snprintf(dst, sizeof(dst), "/dev/%s", dev_nodes[i]);
 		bind_host(m, m->dev_fd[i], "", dst, M_NOSUID | M_NOEXEC,
@@ -384,7 +386,8 @@ overlay_tree(struct mctx *m)
 	fs = syscall(SYS_fsopen, "tmpfs", FSOPEN_CLOEXEC);
 	if (fs < 0 || syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, "mode",
 	    "0755", 0) || syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL,
-	    NULL, 0) || (up = syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC, 0)) < 0)
+	    NULL, 0) || (up = syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC,
+	    MOUNT_ATTR_NODEV)) < 0)
 		FAIL(m, "create the tmpfs of the overlay");
 	if (mkdirat(up, "upper", 0755) || mkdirat(up, "work", 0755))
 		FAIL(m, "create the overlay's upper directory");
@@ -400,7 +403,8 @@ overlay_tree(struct mctx *m)
 	if (syscall(SYS_fsconfig, ov, FSCONFIG_SET_FLAG, "userxattr", NULL, 0))
 		errno = 0;	/* older kernels: the plain xattrs work as root */
 	if (syscall(SYS_fsconfig, ov, FSCONFIG_CMD_CREATE, NULL, NULL, 0) ||
-	    (tree = syscall(SYS_fsmount, ov, FSMOUNT_CLOEXEC, 0)) < 0)
+	    (tree = syscall(SYS_fsmount, ov, FSMOUNT_CLOEXEC,
+	    MOUNT_ATTR_NODEV)) < 0)
 		FAIL(m, "mount the overlay");
 	close(fs);
 	close(up);

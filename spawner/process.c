@@ -95,17 +95,51 @@ fail:
 	return -1;
 }
 
-/* Look a name up in the container's own /etc/passwd or /etc/group. */
+/*
+ * The container's /etc/passwd or /etc/group, untrusted: opened without
+ * blocking (a FIFO would hang the setup) and refused unless a regular
+ * file.  NULL with errno ENOENT when there is none.
+ */
+static FILE *
+open_image_file(struct run *r, int k, const char *file)
+{
+	struct stat st;
+	FILE *fp;
+	int fd = open(file, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+
+	if (fd < 0 && errno == ENOENT)
+		return NULL;
+	if (fd < 0)
+		child_fail(r, cfg_loc(r->c, k), k, errno, "open the container's "
+		    "%s", file);
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		child_fail(r, cfg_loc(r->c, k), k, 0, "the container's %s is "
+		    "not a regular file", file);
+	}
+	if (!(fp = fdopen(fd, "r")))
+		child_fail(r, cfg_loc(r->c, k), k, errno, "read %s", file);
+	return fp;
+}
+
+/*
+ * Look a user or group up in the container's own /etc/passwd or
+ * /etc/group.  A value made only of digits is an id and matches the id
+ * field alone, never a name (an image may name a user "1000" with uid 0).
+ */
 static int
-lookup(const char *file, const char *name, unsigned long long *id,
-    unsigned long long *gid, char *home, size_t home_len)
+lookup(struct run *r, int k, const char *file, const char *name,
+    unsigned long long *id, unsigned long long *gid, char *home,
+    size_t home_len)
 {
 	char line[1024], *f[7], *p;
-	FILE *fp = fopen(file, "re");
-	int i, found = 0;
+	unsigned long long want = 0;
+	int i, found = 0, numeric;
+	FILE *fp = open_image_file(r, k, file);
 
 	if (!fp)
 		return -1;
+	numeric = parse_uint(name, 4294967294ULL, &want) == 0;
 	while (!found && fgets(line, sizeof(line), fp)) {
 		line[strcspn(line, "\n")] = 0;
 		for (i = 0, p = line; i < 7; i++) {
@@ -114,9 +148,8 @@ lookup(const char *file, const char *name, unsigned long long *id,
 			if (p)
 				*p++ = 0;
 		}
-		if (!f[2] || (strcmp(f[0], name) &&
-		    (parse_uint(name, 4294967294ULL, id) ||
-		    strtoull(f[2], NULL, 10) != *id)))
+		if (!f[2] || (numeric ? parse_uint(f[2], 4294967294ULL, id) ||
+		    *id != want : strcmp(f[0], name) != 0))
 			continue;
 		*id = strtoull(f[2], NULL, 10);
 		if (gid && f[3])
@@ -146,7 +179,8 @@ resolve_creds(struct run *r, struct creds *cr)
 	size_t i;
 
 	strcpy(cr->home, "/");
-	if (lookup("/etc/passwd", u, &id, &gid, cr->home, sizeof(cr->home))) {
+	if (lookup(r, K_USER, "/etc/passwd", u, &id, &gid, cr->home,
+	    sizeof(cr->home))) {
 		if (parse_uint(u, 4294967294ULL, &id))
 			child_fail(r, cfg_loc(r->c, K_USER), K_USER, 0, "no user "
 			    "\"%s\" in the container's /etc/passwd", u);
@@ -154,7 +188,7 @@ resolve_creds(struct run *r, struct creds *cr)
 	}
 	cr->uid = (uid_t)id;
 	cr->gid = (gid_t)gid;
-	if (*g && lookup("/etc/group", g, &gid, NULL, NULL, 0)) {
+	if (*g && lookup(r, K_GROUP, "/etc/group", g, &gid, NULL, NULL, 0)) {
 		if (parse_uint(g, 4294967294ULL, &gid))
 			child_fail(r, cfg_loc(r->c, K_GROUP), K_GROUP, 0, "no "
 			    "group \"%s\" in the container's /etc/group", g);
@@ -163,7 +197,8 @@ resolve_creds(struct run *r, struct creds *cr)
 		cr->gid = (gid_t)gid;
 	groups = cfg_list(r->c, K_GROUPS);
 	for (i = cr->ngroups = 0; groups[i] && i < 64; i++) {
-		if (lookup("/etc/group", groups[i], &gid, NULL, NULL, 0) &&
+		if (lookup(r, K_GROUPS, "/etc/group", groups[i], &gid, NULL,
+		    NULL, 0) &&
 		    parse_uint(groups[i], 4294967294ULL, &gid))
 			child_fail(r, cfg_loc(r->c, K_GROUPS), K_GROUPS, 0, "no "
 			    "group \"%s\" in the container's /etc/group",
