@@ -33,7 +33,7 @@ PKGS      = inih libcap-ng libseccomp
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -linih -lcap-ng -lseccomp)
 SPAWNER_SRC = spawner/main.c spawner/config.c spawner/util.c spawner/ns.c \
-	spawner/mount.c spawner/process.c spawner/security.c
+	spawner/mount.c spawner/process.c spawner/security.c spawner/idmap.c
 SPAWNER_OBJ = $(SPAWNER_SRC:spawner/%.c=$(B)/spawner/%.o)
 
 all: $(B)/nook-init $(B)/nook

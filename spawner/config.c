@@ -23,6 +23,8 @@
 #include <sched.h>
 #include <sys/ioctl.h>
 #include <linux/nsfs.h>
+#include <linux/magic.h>
+#include <sys/vfs.h>
 
 #include "nook.h"
 
@@ -59,6 +61,8 @@ const struct key cfg_keys[K__COUNT] = {
 	[K_UMASK] = { "process", "umask", T_OCTAL, "0022", NULL, 0 },
 	[K_NEW_SESSION] = { "process", "new_session", T_BOOL, "yes", c_bool, 0 },
 	[K_STOP_TIMEOUT] = { "process", "stop_timeout", T_DUR, "10s", NULL, 0 },
+	[K_SETUP_TIMEOUT] = { "process", "setup_timeout", T_DUR, "30s", NULL,
+		0 },
 	[K_INIT_PATH] = { "init", "path", T_ABSPATH, NULL, NULL, 0 },
 	[K_INIT_ARGS] = { "init", "args", T_WORDS, "", NULL, KF_LIST },
 	[K_INIT_MODE] = { "init", "mode", T_ENUM, "init", c_init_mode, 0 },
@@ -150,6 +154,59 @@ cfg_init(struct cfg *c, const char *file, const char *self_dir)
 	c->self_dir = xstrdup(self_dir ? self_dir : ".");
 }
 
+/* Bytes of the UTF-8 sequence at p, or 0 when it is broken. */
+static size_t
+utf8_len(const unsigned char *p)
+{
+	size_t n, i;
+
+	if (*p < 0x80)
+		return 1;
+	if (*p >= 0xc2 && *p <= 0xdf)
+		n = 2;
+	else if (*p >= 0xe0 && *p <= 0xef)
+		n = 3;
+	else if (*p >= 0xf0 && *p <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	for (i = 1; i < n; i++)
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+	return n;
+}
+
+/*
+ * Messages quote values, file names and --set arguments, which may hold
+ * any byte but NUL: control characters (C0, DEL, C1) and broken UTF-8
+ * are escaped, so a message can neither drive the terminal it is shown
+ * on nor fake a line of its own.
+ */
+static char *
+escape_controls(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	char *out = xcalloc(strlen(s) * 4 + 1, 1), *o = out;
+	size_t n;
+
+	while (*p) {
+		n = utf8_len(p);
+		if ((n == 1 && *p >= 0x20 && *p != 0x7f) ||
+		    (n > 1 && !(p[0] == 0xc2 && p[1] < 0xa0))) {
+			memcpy(o, p, n);
+			o += n, p += n;
+			continue;
+		}
+		if (*p == '\n' || *p == '\t' || *p == '\r' || *p == 0x1b)
+			o += sprintf(o, "\\%c", *p == '\n' ? 'n' : *p == '\t' ?
+			    't' : *p == '\r' ? 'r' : 'e');
+		else
+			o += sprintf(o, "\\x%02x", *p);
+		p++;
+	}
+	return out;
+}
+
 /* Record one error: "web.ini:12: [mounts] bind: why". k < 0: no key. */
 void
 cfg_error(struct cfg *c, const struct loc *l, int k, const char *fmt, ...)
@@ -172,6 +229,9 @@ cfg_error(struct cfg *c, const struct loc *l, int k, const char *fmt, ...)
 	    xasprintf("%s%s", where, why);
 	free(why);
 	free(where);
+	why = msg;
+	msg = escape_controls(why);
+	free(why);
 	n = realloc(c->errs, (c->nerrs + 1) * sizeof(char *));
 	if (!n)
 		exit(EXIT_NOOK);
@@ -834,6 +894,21 @@ sec_cap_names(char **names, unsigned long long *mask, const char **bad)
 	return 0;
 }
 
+/* Does the list name cap itself (or all), after its last none? */
+static int
+names_cap(char **names, int cap)
+{
+	int found = 0;
+	size_t i;
+
+	for (i = 0; names[i]; i++)
+		if (!strcmp(names[i], "none"))
+			found = 0;
+		else if (!strcmp(names[i], "all") || cap_number(names[i]) == cap)
+			found = 1;
+	return found;
+}
+
 /* keep minus drop, limited to what the kernel knows. */
 unsigned long long
 sec_caps_kept(const struct cfg *c)
@@ -846,6 +921,13 @@ sec_caps_kept(const struct cfg *c)
 
 	sec_cap_names(keep, &k, &bad);
 	sec_cap_names(drop, &d, &bad);
+	/*
+	 * Outside a new user namespace CAP_MKNOD is the host's: a block
+	 * node of the host's disk.  "default" leaves it out there; only a
+	 * name (or all) keeps it.
+	 */
+	if (strcmp(cfg_str(c, K_NS_USER), "new") && !names_cap(keep, CAP_MKNOD))
+		k &= ~(1ULL << CAP_MKNOD);
 	free_strv(keep);
 	free_strv(drop);
 	if (!read_int_file("/proc/sys/kernel/cap_last_cap", &v))
@@ -865,7 +947,11 @@ rlimit_resource(int k)
 	return res[k - K_RL_FIRST];
 }
 
-/* One side of SOFT:HARD in the unit that fits the resource. */
+/*
+ * One side of SOFT:HARD in the unit that fits the resource; -1 with errno
+ * ERANGE when it is too large (parse_duration() caps durations so that
+ * RLIMIT_RTTIME's microseconds fit), else EINVAL.
+ */
 static int
 rlimit_value(int res, const char *s, unsigned long long *out)
 {
@@ -875,12 +961,16 @@ rlimit_value(int res, const char *s, unsigned long long *out)
 		return *out = RLIM_INFINITY, 0;
 	switch (res) {
 	case RLIMIT_CPU:
-		if (parse_duration(s, &v, 0) || v % 1000)
+		if (parse_duration(s, &v, 0))
 			return -1;
+		if (v % 1000)
+			return errno = EINVAL, -1;
 		return *out = (unsigned long long)v / 1000, 0;
 	case RLIMIT_RTTIME:
 		if (parse_duration(s, &v, 0))
 			return -1;
+		if ((unsigned long long)v > (RLIM_INFINITY - 1) / 1000)
+			return errno = ERANGE, -1;
 		return *out = (unsigned long long)v * 1000, 0;
 	case RLIMIT_NICE:
 		return parse_uint(s, 40, out);
@@ -890,9 +980,30 @@ rlimit_value(int res, const char *s, unsigned long long *out)
 	case RLIMIT_SIGPENDING:
 		return parse_uint(s, 1ULL << 40, out);
 	default:
-		if (parse_size(s, &v) || v < 0)
+		if (parse_size(s, &v))
 			return -1;
+		if (v < 0)
+			return errno = EINVAL, -1;
 		return *out = (unsigned long long)v, 0;
+	}
+}
+
+/* Why a value of resource res is out of range. */
+static const char *
+rlimit_range(int res)
+{
+	switch (res) {
+	case RLIMIT_CPU: case RLIMIT_RTTIME:
+		return "out of range (at most 3650 days)";
+	case RLIMIT_NICE:
+		return "out of range (at most 40)";
+	case RLIMIT_RTPRIO:
+		return "out of range (at most 99)";
+	case RLIMIT_NOFILE: case RLIMIT_NPROC: case RLIMIT_LOCKS:
+	case RLIMIT_SIGPENDING:
+		return "out of range (at most 1099511627776)";
+	default:
+		return "out of range (at most 8E, 2^63 - 1 bytes)";
 	}
 }
 
@@ -900,7 +1011,7 @@ int
 rlimit_parse(int k, const char *s, struct rlimit_spec *out, const char **why)
 {
 	char *a = xstrdup(s), *b = strchr(a, ':');
-	int r = -1;
+	int r = -1, bad;
 
 	memset(out, 0, sizeof(*out));
 	out->resource = rlimit_resource(k);
@@ -911,8 +1022,11 @@ rlimit_parse(int k, const char *s, struct rlimit_spec *out, const char **why)
 	}
 	if (b)
 		*b++ = 0;
-	if (rlimit_value(out->resource, a, &out->soft) ||
-	    rlimit_value(out->resource, b ? b : a, &out->hard))
+	bad = rlimit_value(out->resource, a, &out->soft) ||
+	    rlimit_value(out->resource, b ? b : a, &out->hard);
+	if (bad && errno == ERANGE)
+		*why = rlimit_range(out->resource);
+	else if (bad)
 		*why = out->resource == RLIMIT_CPU ? "expected SOFT[:HARD] "
 		    "in whole seconds (10s, 2m), unlimited or inherit" :
 		    out->resource == RLIMIT_NICE ? "expected SOFT[:HARD] from 0 "
@@ -1055,14 +1169,16 @@ check_value(int k, const char *s, char *buf, size_t len)
 		    "off, 1 or 0" : NULL;
 	case T_SIZE:
 		if (parse_size(s, &v))
-			return "expected a size such as 64M, 1G, 4096 or max";
+			return errno == ERANGE ? "out of range (at most 8E, "
+			    "2^63 - 1 bytes)" : "expected a size such as 64M, "
+			    "1G, 4096 or max";
 		return v == 0 ? "must not be 0" : NULL;
 	case T_DUR:
 	case T_SDUR:
 		if (parse_duration(s, &v, key->type == T_SDUR))
-			return "expected a duration such as 500ms, 10s, 2m or 1h";
-		if (v > 3650LL * 86400000 || v < -3650LL * 86400000)
-			return "out of range (at most 3650 days)";
+			return errno == ERANGE ? "out of range (at most 3650 "
+			    "days)" : "expected a duration such as 500ms, 10s, "
+			    "2m or 1h";
 		return NULL;
 	case T_ENUM:
 		for (i = 0; key->choices[i]; i++)
@@ -1108,10 +1224,11 @@ check_value(int k, const char *s, char *buf, size_t len)
 			return NULL;
 		return "expected new, host or the path of a namespace file";
 	case T_IDMAP:
-		if (!strcmp(s, "auto") || !check_idmap(s, &m))
+		if (!strcmp(s, "auto") || !strcmp(s, "identity") ||
+		    !check_idmap(s, &m))
 			return NULL;
 		return "expected \"INSIDE OUTSIDE COUNT\" (COUNT > 0, ids "
-		    "below 2^32) or auto";
+		    "below 2^32), auto or identity";
 	case T_CAP:
 		if (!strcmp(s, "none") || !strcmp(s, "all") ||
 		    !strcmp(s, "default") || cap_number(s) >= 0)
@@ -1168,11 +1285,14 @@ bind_options(char *opts, struct mnt_spec *out, const char **why)
 		else if (!strcmp(tok, "nodev")) out->attrs |= M_NODEV;
 		else if (!strcmp(tok, "noexec")) out->attrs |= M_NOEXEC;
 		else if (!strcmp(tok, "optional")) out->optional = 1;
+		else if (!strcmp(tok, "idmap=no")) out->idmap = 0;
+		else if (!strcmp(tok, "idmap=yes")) out->idmap = 1;
 		else if (!strcmp(tok, "create=dir")) out->create = CREATE_DIR;
 		else if (!strcmp(tok, "create=file")) out->create = CREATE_FILE;
 		else {
 			*why = "unknown option (expected ro, rw, nosuid, nodev, "
-			    "noexec, optional, create=dir or create=file)";
+			    "noexec, optional, create=dir, create=file, "
+			    "idmap=yes or idmap=no)";
 			return -1;
 		}
 	}
@@ -1229,6 +1349,7 @@ cfg_mount_parse(const struct mount_ent *m, struct mnt_spec *out,
 	case K_M_BIND:
 	case K_M_BIND_RO:
 		out->attrs = m->kind == K_M_BIND_RO ? M_RO : 0;
+		out->idmap = 1;
 		b = a ? strchr(a + 1, ':') : NULL;
 		if (a)
 			*a++ = 0;
@@ -1299,7 +1420,9 @@ cfg_idmaps(const struct cfg *c, int k, struct idmap **maps, size_t *n)
 	for (i = 0; items[i]; i++) {
 		if (!strcmp(items[i], "auto") || *n == 8)
 			continue;
-		if (!check_idmap(items[i], &(*maps)[*n]))
+		if (!strcmp(items[i], "identity"))
+			(*maps)[(*n)++] = (struct idmap){ 0, 0, 4294967295ULL };
+		else if (!check_idmap(items[i], &(*maps)[*n]))
 			(*n)++;
 	}
 	free_strv(items);
@@ -1322,7 +1445,8 @@ validate_idmap(struct cfg *c, int k)
 	int autos = 0;
 
 	for (i = 0; i < e->n && n < 64; i++) {
-		if (!strcmp(e->v[i].s, "auto")) {
+		if (!strcmp(e->v[i].s, "auto") ||
+		    !strcmp(e->v[i].s, "identity")) {
 			autos++;
 			continue;
 		}
@@ -1346,8 +1470,8 @@ validate_idmap(struct cfg *c, int k)
 		cfg_error(c, &e->v[0].loc, k, "must map container id 0 (nook "
 		    "sets the container up as its root)");
 	if (autos && (autos > 1 || e->n > 1))
-		cfg_error(c, &e->v[0].loc, k, "auto cannot be combined with "
-		    "other ranges");
+		cfg_error(c, &e->v[0].loc, k, "auto and identity cannot be "
+		    "combined with other ranges");
 	if (n > 5)
 		cfg_error(c, &e->v[0].loc, k, "at most 5 ranges (got %zu)", n);
 }
@@ -1491,6 +1615,16 @@ explicit_map(const struct cfg *c, int k)
 	return 0;
 }
 
+/* A warning in the shape of an error: "web.ini:3: [sec] key: why". */
+static void
+warn_at(const struct loc *l, int k, const char *why)
+{
+	if (l && l->line > 0)
+		nook_warn("%s:%d: %s %s", l->file, l->line, key_label(k), why);
+	else
+		nook_warn("%s %s", key_label(k), why);
+}
+
 /* Keys that are each fine but cannot go together. */
 static void
 check_conflicts(struct cfg *c)
@@ -1504,6 +1638,12 @@ check_conflicts(struct cfg *c)
 	if (!is_new(c, K_NS_USER) && geteuid() != 0)
 		cfg_error(c, cfg_loc(c, K_NS_USER), K_NS_USER, "only root can "
 		    "create namespaces without a new user namespace");
+	else if (!strcmp(cfg_str(c, K_NS_USER), "host"))
+		warn_at(cfg_loc(c, K_NS_USER), K_NS_USER, "= host: the "
+		    "container's root is the host's root and no user namespace "
+		    "protects the host's devices, /proc/sys or /sys; only "
+		    "capabilities, masks and seccomp stand in the way (use "
+		    "user = new)");
 	if ((l = cfg_loc(c, K_UID_MAP)) && !is_new(c, K_NS_USER) &&
 	    explicit_map(c, K_UID_MAP))
 		cfg_error(c, l, K_UID_MAP, "needs [namespaces] user = new");

@@ -16,7 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/prctl.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -200,11 +202,11 @@ hide_from_joined(struct run *r)
 static void __attribute__((noreturn))
 child_main(struct run *r, const sigset_t *all)
 {
-	char go;
-
 	close(r->peer);
+	if (r->range_lock >= 0)
+		close(r->range_lock);	/* the parent holds it */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (read(r->sock, &go, 1) != 1)		/* the parent is gone */
+	if (idmap_recv_go(r))		/* the parent is gone */
 		_exit(EXIT_NOOK);
 	prctl(PR_SET_DUMPABLE, 0);
 	r->setgroups_denied = setgroups_denied();
@@ -220,6 +222,60 @@ child_main(struct run *r, const sigset_t *all)
 	proc_exec(r);
 }
 
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/*
+ * The child's next word during setup, as recv() returns it - unless
+ * SIGTERM, SIGINT or SIGHUP comes first or [process] setup_timeout runs
+ * out (an image that blocks a read, a hung file system): then the child
+ * is killed (its namespaces and mounts go with it) and -2 returned.
+ */
+static ssize_t
+setup_word(struct run *r, struct report *rep)
+{
+	static long long deadline = -1;
+	long long limit = cfg_num(r->c, K_SETUP_TIMEOUT), left;
+	struct signalfd_siginfo si;
+	struct pollfd pf[2];
+	sigset_t stop;
+	int rc;
+
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGHUP);
+	if (deadline < 0)
+		deadline = now_ms() + limit;
+	if (r->stop_fd < 0 && (r->stop_fd = signalfd(-1, &stop, SFD_CLOEXEC |
+	    SFD_NONBLOCK)) < 0)
+		return recv(r->sock, rep, sizeof(*rep), 0);
+	pf[0] = (struct pollfd){ .fd = r->sock, .events = POLLIN };
+	pf[1] = (struct pollfd){ .fd = r->stop_fd, .events = POLLIN };
+	do {
+		left = deadline - now_ms();
+		rc = poll(pf, 2, limit == 0 ? -1 : left < 0 ? 0 : (int)left);
+	} while (rc < 0 && errno == EINTR);
+	if (rc > 0 && pf[1].revents &&
+	    read(r->stop_fd, &si, sizeof(si)) == sizeof(si))
+		fprintf(stderr, "nook: setup: stopped by %s\n",
+		    strsignal((int)si.ssi_signo));
+	else if (rc == 0)
+		fprintf(stderr, "nook: setup: not done within %s ([process] "
+		    "setup_timeout); stopped\n", cfg_str(r->c, K_SETUP_TIMEOUT));
+	else
+		return recv(r->sock, rep, sizeof(*rep), 0);
+	kill(r->pid, SIGKILL);
+	waitpid(r->pid, NULL, 0);
+	return -2;
+}
+
 /*
  * Release the child and wait for its word: "x" right before the exec,
  * or a report of what failed.  0 once it is exec'ing, -1 otherwise.
@@ -231,13 +287,13 @@ start_child(struct run *r)
 	int ready = 0, st;
 	ssize_t n;
 
-	if (ns_write_maps(r) || sec_apply_rlimits(r) ||
-	    write(r->sock, "g", 1) != 1) {
+	if (ns_write_maps(r) || sec_apply_rlimits(r) || idmap_trees(r) ||
+	    idmap_send_go(r)) {
 		kill(r->pid, SIGKILL);
 		waitpid(r->pid, NULL, 0);
 		return -1;
 	}
-	while ((n = recv(r->sock, &rep, sizeof(rep), 0)) > 0) {
+	while ((n = setup_word(r, &rep)) > 0) {
 		if (n == 1) {
 			ready = 1;
 			continue;
@@ -247,6 +303,8 @@ start_child(struct run *r)
 		waitpid(r->pid, NULL, 0);
 		return -1;
 	}
+	if (n == -2)
+		return -1;	/* stopped: said so */
 	if (ready)
 		return 0;
 	/* gone without a word: killed during setup */
@@ -256,15 +314,6 @@ start_child(struct run *r)
 		    "signal" : "status", WIFSIGNALED(st) ? WTERMSIG(st) :
 		    WEXITSTATUS(st));
 	return -1;
-}
-
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
 /*
@@ -304,12 +353,12 @@ supervise(struct run *r, const sigset_t *all)
 static int
 run(struct cfg *c)
 {
-	struct run r = { .c = c, .pidfd = -1 };
+	struct run r = { .c = c, .pidfd = -1, .stop_fd = -1 };
 	int sv[2];
 	sigset_t all;
 
 	r.command = cfg_words(c, K_COMMAND);
-	if (ns_prepare(&r) || proc_prepare_init(&r))
+	if (ns_prepare(&r) || proc_prepare_init(&r) || idmap_pick(&r))
 		return EXIT_NOOK;
 	r.root_fd = open(cfg_str(c, K_ROOT_PATH), O_PATH | O_DIRECTORY |
 	    O_CLOEXEC);
@@ -341,6 +390,7 @@ run(struct cfg *c)
 	if (start_child(&r))
 		return EXIT_NOOK;
 	close(r.sock);
+	close(r.stop_fd);
 	return supervise(&r, &all);
 }
 

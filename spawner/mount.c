@@ -169,6 +169,18 @@ attach(struct mctx *m, int tree, const char *dst, unsigned attrs, int create)
 	close(tree);
 }
 
+/* A bind: the mount point is made to match what the source is. */
+static void
+attach_tree(struct mctx *m, int tree, const char *dst, unsigned attrs,
+    int create)
+{
+	struct stat st;
+
+	if (create == CREATE_NONE && m->writable && !fstat(tree, &st))
+		create = S_ISDIR(st.st_mode) ? CREATE_DIR : CREATE_FILE;
+	attach(m, tree, dst, attrs, create);
+}
+
 static void
 bind_host(struct mctx *m, int dirfd, const char *src, const char *dst,
     unsigned attrs, int create)
@@ -176,13 +188,9 @@ bind_host(struct mctx *m, int dirfd, const char *src, const char *dst,
 	int tree = syscall(SYS_open_tree, dirfd, src, OPEN_TREE_CLONE |
 	    OPEN_TREE_CLOEXEC | AT_RECURSIVE | (*src ? 0 : AT_EMPTY_PATH));
 
-	struct stat st;
-
 	if (tree < 0)
 		FAIL(m, "bind \"%s\"", src);
-	if (create == CREATE_NONE && m->writable && !fstat(tree, &st))
-		create = S_ISDIR(st.st_mode) ? CREATE_DIR : CREATE_FILE;
-	attach(m, tree, dst, attrs, create);
+	attach_tree(m, tree, dst, attrs, create);
 }
 
 /* A file with the given text, on a private tmpfs, bound onto dst. */
@@ -333,6 +341,12 @@ setup_user_mounts(struct mctx *m)
 		switch (s.kind) {
 		case K_M_BIND:
 		case K_M_BIND_RO:
+			if (m->r->idbind[i] >= 0) {
+				attach_tree(m, m->r->idbind[i], s.dst, s.attrs,
+				    s.create);
+				m->r->idbind[i] = -1;
+				break;
+			}
 			if (s.optional && access(s.src, F_OK))
 				break;
 			bind_host(m, AT_FDCWD, s.src, s.dst, s.attrs, s.create);
@@ -391,7 +405,15 @@ overlay_tree(struct mctx *m)
 		FAIL(m, "create the tmpfs of the overlay");
 	if (mkdirat(up, "upper", 0755) || mkdirat(up, "work", 0755))
 		FAIL(m, "create the overlay's upper directory");
-	snprintf(lower, sizeof(lower), "/proc/self/fd/%d", m->r->root_fd);
+	/*
+	 * overlayfs clones its layers privately, which it does only for
+	 * mounts of our own namespace: attach the idmapped tree first.
+	 */
+	if (m->r->idroot >= 0 && syscall(SYS_move_mount, m->r->idroot, "",
+	    m->r->root_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH))
+		FAIL(m, "attach the idmapped lower layer");
+	snprintf(lower, sizeof(lower), "/proc/self/fd/%d", m->r->idroot >= 0 ?
+	    m->r->idroot : m->r->root_fd);
 	snprintf(upper, sizeof(upper), "/proc/self/fd/%d/upper", up);
 	snprintf(work, sizeof(work), "/proc/self/fd/%d/work", up);
 	ov = syscall(SYS_fsopen, "overlay", FSOPEN_CLOEXEC);
@@ -406,6 +428,10 @@ overlay_tree(struct mctx *m)
 	    (tree = syscall(SYS_fsmount, ov, FSMOUNT_CLOEXEC,
 	    MOUNT_ATTR_NODEV)) < 0)
 		FAIL(m, "mount the overlay");
+	if (m->r->idroot >= 0) {
+		close(m->r->idroot);
+		m->r->idroot = -1;
+	}
 	close(fs);
 	close(up);
 	close(ov);
@@ -429,6 +455,10 @@ setup_root(struct mctx *m)
 		blame(m, K_ROOT_OVERLAY);
 		tree = overlay_tree(m);
 		m->writable = 1;
+	} else if (m->r->idroot >= 0) {
+		tree = m->r->idroot;	/* made by the parent: idmap.c */
+		m->r->idroot = -1;
+		m->writable = !cfg_bool(c, K_ROOT_READONLY);
 	} else {
 		tree = syscall(SYS_open_tree, m->r->root_fd, "", OPEN_TREE_CLONE |
 		    OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH);

@@ -33,7 +33,7 @@ enum ktype {
 enum key_id {
 	K_NAME, K_HOSTNAME, K_DOMAINNAME,
 	K_COMMAND, K_CWD, K_USER, K_GROUP, K_GROUPS, K_ENV, K_ENV_KEEP,
-	K_CLEAR_ENV, K_UMASK, K_NEW_SESSION, K_STOP_TIMEOUT,
+	K_CLEAR_ENV, K_UMASK, K_NEW_SESSION, K_STOP_TIMEOUT, K_SETUP_TIMEOUT,
 	K_INIT_PATH, K_INIT_ARGS, K_INIT_MODE,
 	K_NS_USER, K_NS_PID, K_NS_MOUNT, K_NS_NET, K_NS_UTS, K_NS_IPC,
 	K_NS_CGROUP, K_NS_TIME, K_BOOTTIME_OFFSET, K_MONOTONIC_OFFSET,
@@ -94,6 +94,7 @@ struct mnt_spec {
 	char *src, *dst, *text, *data;
 	unsigned attrs;
 	int optional, create;
+	int idmap;		/* bind: idmapped with "auto" as root */
 	struct loc loc;
 };
 
@@ -154,6 +155,11 @@ struct run {
 	pid_t pid;
 	int pidfd;
 	char **command;
+	unsigned long long uid_base, gid_base;	/* "auto" as root */
+	int range_lock;		/* flock held on that range */
+	int idroot;		/* idmapped clone of the rootfs, or -1 */
+	int *idbind;		/* per [mounts] entry: idmapped bind, or -1 */
+	int stop_fd;		/* signalfd of TERM, INT, HUP during setup */
 };
 
 /* A failure of the child, sent to the parent before it exits. */
@@ -188,6 +194,14 @@ pid_t ns_clone(struct run *r);
 int ns_write_maps(struct run *r);
 void ns_child_time(struct run *r);
 void ns_child_uts(struct run *r);
+
+/* idmap.c */
+int idmap_private(const struct cfg *c);
+int idmap_pick(struct run *r);
+void idmap_auto(const struct run *r, int k, struct idmap *m);
+int idmap_trees(struct run *r);
+int idmap_send_go(struct run *r);
+int idmap_recv_go(struct run *r);
 
 /* mount.c */
 void mnt_setup(struct run *r);

@@ -160,9 +160,9 @@ run_helper(struct run *r, const char *helper, struct idmap *m, size_t n)
 }
 
 /*
- * "auto": as root the whole id space maps onto itself (files keep their
- * owners, as with Docker without userns-remap); unprivileged, container
- * root is the caller and nothing else is mapped.
+ * "auto": as root, container ids 0-65535 map onto the private range that
+ * idmap_pick() holds (idmap.c); unprivileged, container root is the caller
+ * and nothing else is mapped.  "identity" maps every id onto itself.
  */
 static int
 write_map(struct run *r, int k, unsigned long long self)
@@ -176,10 +176,11 @@ write_map(struct run *r, int k, unsigned long long self)
 	int rc, privileged = geteuid() == 0, direct = 1;
 
 	cfg_idmaps(r->c, k, &m, &n);
-	if (n == 0) {
-		m[0].inside = 0;
-		m[0].outside = privileged ? 0 : self;
-		m[0].count = privileged ? 4294967295ULL : 1;
+	if (n == 0 && privileged) {
+		idmap_auto(r, k, &m[0]);
+		n = 1;
+	} else if (n == 0) {
+		m[0] = (struct idmap){ 0, self, 1 };
 		n = 1;
 	}
 	for (i = 0; i < n; i++) {

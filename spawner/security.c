@@ -124,11 +124,28 @@ static const char *const default_deny[] = {
 	"syslog", "quotactl", "quotactl_fd", "lookup_dcookie", "vm86",
 	"vm86old", "uselib", "nfsservctl", "create_module", "get_kernel_syms",
 	"query_module",
+	/* memory taken out of the kernel's own map, which the host can
+	 * neither inspect nor swap, and which counts as locked */
+	"memfd_secret",
 };
-/* Denied unless CAP_SYS_ADMIN is kept. */
-static const char *const mount_calls[] = {
-	"mount", "umount", "umount2", "pivot_root", "fsopen", "fsconfig",
-	"fsmount", "fspick", "move_mount", "open_tree", "mount_setattr",
+
+/* Denied unless the capability is kept, as in Docker's profile. */
+static const struct {
+	int cap;
+	const char *name;
+} cap_calls[] = {
+	{ CAP_SYS_ADMIN, "mount" }, { CAP_SYS_ADMIN, "umount" },
+	{ CAP_SYS_ADMIN, "umount2" }, { CAP_SYS_ADMIN, "pivot_root" },
+	{ CAP_SYS_ADMIN, "fsopen" }, { CAP_SYS_ADMIN, "fsconfig" },
+	{ CAP_SYS_ADMIN, "fsmount" }, { CAP_SYS_ADMIN, "fspick" },
+	{ CAP_SYS_ADMIN, "move_mount" }, { CAP_SYS_ADMIN, "open_tree" },
+	{ CAP_SYS_ADMIN, "mount_setattr" },
+	/* compares kernel objects of other processes: an ASLR oracle */
+	{ CAP_SYS_PTRACE, "kcmp" },
+	/* NUMA placement: can starve or slow down the host's other nodes */
+	{ CAP_SYS_NICE, "mbind" }, { CAP_SYS_NICE, "move_pages" },
+	{ CAP_SYS_NICE, "set_mempolicy" },
+	{ CAP_SYS_NICE, "set_mempolicy_home_node" },
 };
 
 static int
@@ -142,52 +159,162 @@ in_list(char **list, const char *name)
 	return 0;
 }
 
+/*
+ * Every rule must reach the filter: libseccomp refuses some (two
+ * comparisons of one argument, say), and a rule left out silently
+ * weakens the filter.
+ */
 static void
-deny(struct run *r, scmp_filter_ctx f, uint32_t act, const char *name,
-    char **allow)
+rule(struct run *r, scmp_filter_ctx f, uint32_t act, const char *name,
+    unsigned n, const struct scmp_arg_cmp *cmp)
 {
 	int nr = seccomp_syscall_resolve_name(name);
 	int rc;
 
-	if (nr == __NR_SCMP_ERROR || in_list(allow, name))
-		return;		/* not on this architecture, or allowed */
-	if ((rc = seccomp_rule_add(f, act, nr, 0)) && rc != -EEXIST)
+	if (nr == __NR_SCMP_ERROR)
+		child_fail(r, cfg_loc(r->c, K_SEC_SECCOMP), K_SEC_SECCOMP,
+		    EINVAL, "unknown system call %s", name);
+	if ((rc = seccomp_rule_add_array(f, act, nr, n, cmp)) && rc != -EEXIST)
 		child_fail(r, cfg_loc(r->c, K_SEC_SECCOMP), K_SEC_SECCOMP, -rc,
 		    "add a rule for %s", name);
 }
 
 static void
+deny(struct run *r, scmp_filter_ctx f, uint32_t act, const char *name,
+    char **allow)
+{
+	if (seccomp_syscall_resolve_name(name) == __NR_SCMP_ERROR ||
+	    in_list(allow, name))
+		return;		/* not on this architecture, or allowed */
+	rule(r, f, act, name, 0, NULL);
+}
+
+/*
+ * personality(2) only with the values Docker allows: 0 (PER_LINUX), 8
+ * (PER_LINUX32), 0x20000 (UNAME26), 0x20008 and 0xffffffff (a query).
+ * A libseccomp rule compares an argument once, so "none of these" is a
+ * union of rules: any of the upper 32 bits set (the kernel drops them,
+ * so 0x100400000 would be READ_IMPLIES_EXEC); or, of the 30 low bits
+ * other than 3 and 17, some set and some clear - in a ring of those bits,
+ * a set one followed by a clear one; or all 30 set, but bit 3 or 17
+ * clear.  What is left are the five values.
+ */
+static void
+deny_personality(struct run *r, scmp_filter_ctx f, uint32_t act)
+{
+	const uint64_t free_bits = 0x20008, ring_bits = 0xffffffffULL &
+	    ~free_bits;
+	struct scmp_arg_cmp c;
+	int ring[32], n = 0, b, i;
+	uint64_t set, clear;
+
+	c = SCMP_A0_64(SCMP_CMP_GT, 0xffffffffULL);
+	rule(r, f, act, "personality", 1, &c);
+	for (b = 0; b < 32; b++)
+		if ((ring_bits >> b) & 1)
+			ring[n++] = b;
+	for (i = 0; i < n; i++) {
+		set = 1ULL << ring[i];
+		clear = 1ULL << ring[(i + 1) % n];
+		c = SCMP_A0_64(SCMP_CMP_MASKED_EQ, set | clear, set);
+		rule(r, f, act, "personality", 1, &c);
+	}
+	for (b = 0; b < 32; b++)
+		if ((free_bits >> b) & 1) {
+			c = SCMP_A0_64(SCMP_CMP_MASKED_EQ,
+			    ring_bits | 1ULL << b, ring_bits);
+			rule(r, f, act, "personality", 1, &c);
+		}
+}
+
+/*
+ * No new user namespace: its root may reach kernel code that trusts
+ * CAP_SYS_ADMIN.  These fail even with seccomp_action = log, which is
+ * meant for finding the calls a program needs, not for opening this.
+ */
+static void
+deny_userns(struct run *r, scmp_filter_ctx f, uint32_t act)
+{
+	struct scmp_arg_cmp c = SCMP_A0_64(SCMP_CMP_MASKED_EQ, CLONE_NEWUSER,
+	    CLONE_NEWUSER);
+
+	if (act == SCMP_ACT_LOG)
+		act = SCMP_ACT_ERRNO(EPERM);
+	rule(r, f, act, "unshare", 1, &c);
+	rule(r, f, act, "clone", 1, &c);
+	/* clone3's flags sit in memory a filter cannot read: make libc
+	 * fall back to clone, as Docker does */
+	rule(r, f, SCMP_ACT_ERRNO(ENOSYS), "clone3", 0, NULL);
+}
+
+/*
+ * seccomp_deny = NAME.  With seccomp_action = log, a rule for every call
+ * of unshare, clone or clone3 would replace the user-namespace rules,
+ * which must keep failing: log only the calls those let through.
+ */
+static void
+deny_extra(struct run *r, scmp_filter_ctx f, uint32_t act, const char *name,
+    int userns)
+{
+	struct scmp_arg_cmp c = SCMP_A0_64(SCMP_CMP_MASKED_EQ, CLONE_NEWUSER,
+	    0);
+
+	if (!userns || act != SCMP_ACT_LOG || (strcmp(name, "unshare") &&
+	    strcmp(name, "clone") && strcmp(name, "clone3")))
+		deny(r, f, act, name, (char *[]){ NULL });
+	else if (strcmp(name, "clone3"))
+		rule(r, f, act, name, 1, &c);
+}
+
+static void
 add_rules(struct run *r, scmp_filter_ctx f, uint32_t act)
 {
+	unsigned long long kept = sec_caps_kept(r->c);
 	char **extra = cfg_list(r->c, K_SEC_DENY);
 	char **allow = cfg_list(r->c, K_SEC_ALLOW);
+	struct scmp_arg_cmp c;
+	int userns = 0;
 	size_t i;
 
 	for (i = 0; i < sizeof(default_deny) / sizeof(default_deny[0]); i++)
 		deny(r, f, act, default_deny[i], allow);
+	for (i = 0; i < sizeof(cap_calls) / sizeof(cap_calls[0]); i++)
+		if (!((kept >> cap_calls[i].cap) & 1))
+			deny(r, f, act, cap_calls[i].name, allow);
 	/*
 	 * reboot, but for RB_DISABLE_CAD: nook-init's probe for "am I the
 	 * machine's PID 1", which fails harmlessly in a container.
 	 */
-	if (!in_list(allow, "reboot"))
-		seccomp_rule_add(f, act, SCMP_SYS(reboot), 1,
-		    SCMP_A2_32(SCMP_CMP_NE, RB_DISABLE_CAD));
-	if (!((sec_caps_kept(r->c) >> CAP_SYS_ADMIN) & 1))
-		for (i = 0; i < sizeof(mount_calls) / sizeof(mount_calls[0]); i++)
-			deny(r, f, act, mount_calls[i], allow);
+	if (!in_list(allow, "reboot")) {
+		c = SCMP_A2_32(SCMP_CMP_NE, RB_DISABLE_CAD);
+		rule(r, f, act, "reboot", 1, &c);
+	}
+	if (!in_list(allow, "personality"))
+		deny_personality(r, f, act);
 	if (!cfg_bool(r->c, K_SEC_NESTED_USERNS) && !in_list(allow, "unshare")) {
-		seccomp_rule_add(f, act, SCMP_SYS(unshare), 1,
-		    SCMP_A0_64(SCMP_CMP_MASKED_EQ, CLONE_NEWUSER, CLONE_NEWUSER));
-		seccomp_rule_add(f, act, SCMP_SYS(clone), 1,
-		    SCMP_A0_64(SCMP_CMP_MASKED_EQ, CLONE_NEWUSER, CLONE_NEWUSER));
-		/* clone3's flags sit in memory a filter cannot read: make libc
-		 * fall back to clone, as Docker does */
-		seccomp_rule_add(f, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
+		deny_userns(r, f, act);
+		userns = 1;
 	}
 	for (i = 0; extra[i]; i++)
-		deny(r, f, act, extra[i], (char *[]){ NULL });
+		deny_extra(r, f, act, extra[i], userns);
 	free_strv(extra);
 	free_strv(allow);
+}
+
+/*
+ * The kernel reads an ioctl request as an int, so 1 << 32 | TIOCSTI is
+ * TIOCSTI too: mask to the low 32 bits (SCMP_A1_32 would still compare
+ * all 64).
+ */
+static void
+deny_tiocsti(struct run *r, scmp_filter_ctx f)
+{
+	struct scmp_arg_cmp c;
+
+	c = SCMP_A1_64(SCMP_CMP_MASKED_EQ, 0xffffffffULL, TIOCSTI);
+	rule(r, f, SCMP_ACT_ERRNO(EPERM), "ioctl", 1, &c);
+	c = SCMP_A1_64(SCMP_CMP_MASKED_EQ, 0xffffffffULL, TIOCLINUX);
+	rule(r, f, SCMP_ACT_ERRNO(EPERM), "ioctl", 1, &c);
 }
 
 /*
@@ -211,21 +338,15 @@ sec_apply_seccomp(struct run *r)
 	/* nothing else of nook's own may run under the filter */
 	if (!(f = seccomp_init(SCMP_ACT_ALLOW)))
 		child_fail(r, NULL, K_SEC_SECCOMP, ENOMEM, "seccomp_init");
-	seccomp_attr_set(f, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
-	seccomp_attr_set(f, SCMP_FLTATR_CTL_NNP, 0);
+	if ((rc = seccomp_attr_set(f, SCMP_FLTATR_ACT_BADARCH,
+	    SCMP_ACT_KILL_PROCESS)) ||
+	    (rc = seccomp_attr_set(f, SCMP_FLTATR_CTL_NNP, 0)))
+		child_fail(r, cfg_loc(r->c, K_SEC_SECCOMP), K_SEC_SECCOMP, -rc,
+		    "set up the seccomp filter");
 	if (full)
 		add_rules(r, f, act);
-	if (tiocsti) {
-		/*
-		 * The kernel reads the request as an int, so 1 << 32 | TIOCSTI
-		 * is TIOCSTI too: mask to the low 32 bits (SCMP_A1_32 would
-		 * still compare all 64).
-		 */
-		seccomp_rule_add(f, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
-		    SCMP_A1_64(SCMP_CMP_MASKED_EQ, 0xffffffffULL, TIOCSTI));
-		seccomp_rule_add(f, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
-		    SCMP_A1_64(SCMP_CMP_MASKED_EQ, 0xffffffffULL, TIOCLINUX));
-	}
+	if (tiocsti)
+		deny_tiocsti(r, f);
 	if ((rc = seccomp_load(f)))
 		child_fail(r, cfg_loc(r->c, K_SEC_SECCOMP), K_SEC_SECCOMP, -rc,
 		    "load the seccomp filter");

@@ -10,6 +10,9 @@
 
 #include "nook.h"
 
+/* 3650 days: [process] stop_timeout, time offsets, rlimits cpu, rttime */
+#define DURATION_MAX_MS (3650LL * 86400000)
+
 int verbosity = 1;
 
 void *
@@ -97,6 +100,7 @@ parse_bool(const char *s, int *out)
 	return -1;
 }
 
+/* Digits only, at most max: -1 with errno EINVAL (syntax) or ERANGE. */
 int
 parse_uint(const char *s, unsigned long long max, unsigned long long *out)
 {
@@ -104,47 +108,59 @@ parse_uint(const char *s, unsigned long long max, unsigned long long *out)
 	char *end;
 
 	if (!isdigit((unsigned char)*s))
-		return -1;
+		return errno = EINVAL, -1;
 	errno = 0;
 	v = strtoull(s, &end, 10);
-	if (errno || *end || v > max)
-		return -1;
+	if (*end)
+		return errno = EINVAL, -1;
+	if (errno || v > max)
+		return errno = ERANGE, -1;
 	*out = v;
 	return 0;
 }
 
-/* "64M", "1G", "4096", "512k"; "max" is -1. */
+/*
+ * "64M", "1G", "4096", "512k"; "max" is -1.  Bytes must fit in a signed
+ * 64-bit number: -1 with errno EINVAL (syntax) or ERANGE (too large).
+ */
 int
 parse_size(const char *s, long long *out)
 {
 	unsigned long long v, mul = 1;
 	char *end;
+	int big;
 
 	if (!strcmp(s, "max"))
 		return *out = -1, 0;
 	if (!isdigit((unsigned char)*s))
-		return -1;
+		return errno = EINVAL, -1;
 	errno = 0;
 	v = strtoull(s, &end, 10);
-	if (errno)
-		return -1;
+	big = errno == ERANGE;
 	switch (*end) {
 	case 0: break;
 	case 'k': case 'K': mul = 1ULL << 10; end++; break;
 	case 'm': case 'M': mul = 1ULL << 20; end++; break;
 	case 'g': case 'G': mul = 1ULL << 30; end++; break;
 	case 't': case 'T': mul = 1ULL << 40; end++; break;
-	default: return -1;
+	default: return errno = EINVAL, -1;
 	}
 	if (*end == 'i' || *end == 'B')
 		end += (*end == 'i' && end[1] == 'B') ? 2 : 1;
-	if (*end || v > (unsigned long long)INT64_MAX / mul)
-		return -1;
+	if (*end)
+		return errno = EINVAL, -1;
+	if (big || v > (unsigned long long)INT64_MAX / mul)
+		return errno = ERANGE, -1;
 	*out = (long long)(v * mul);
 	return 0;
 }
 
-/* "500ms", "10s", "2m", "1h", "3d"; a bare number is seconds. */
+/*
+ * "500ms", "10s", "2m", "1h", "3d"; a bare number is seconds.  At most
+ * DURATION_MAX_MS either way, so that callers may convert to microseconds
+ * (RLIMIT_RTTIME) or add it to a clock without overflow: -1 with errno
+ * EINVAL (syntax) or ERANGE (too long).
+ */
 int
 parse_duration(const char *s, long long *ms, int allow_negative)
 {
@@ -153,24 +169,27 @@ parse_duration(const char *s, long long *ms, int allow_negative)
 		{ "min", 60000 }, { "h", 3600000 }, { "d", 86400000 },
 	};
 	unsigned long long v;
-	int neg = 0;
+	int neg = 0, big;
 	char *end;
 	size_t i;
 
 	if (*s == '-' && allow_negative)
 		neg = 1, s++;
 	if (!isdigit((unsigned char)*s))
-		return -1;
+		return errno = EINVAL, -1;
 	errno = 0;
 	v = strtoull(s, &end, 10);
-	if (errno || v > 1000000000ULL)
-		return -1;
+	big = errno == ERANGE;
 	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
-		if (!strcmp(end, units[i].u)) {
-			*ms = (long long)v * units[i].ms * (neg ? -1 : 1);
-			return 0;
-		}
-	return -1;
+		if (!strcmp(end, units[i].u))
+			break;
+	if (i == sizeof(units) / sizeof(units[0]))
+		return errno = EINVAL, -1;
+	/* divide, never multiply, before the check */
+	if (big || v > (unsigned long long)DURATION_MAX_MS / units[i].ms)
+		return errno = ERANGE, -1;
+	*ms = (long long)v * units[i].ms * (neg ? -1 : 1);
+	return 0;
 }
 
 static void
