@@ -559,22 +559,36 @@ key_handler(void *user, const char *sec, const char *name, const char *value)
 	return 1;
 }
 
+/* A config is a small text: anything bigger is a mistake (or an attack). */
+#define CFG_MAX_SIZE (1 << 20)
+
 int
 cfg_load_file(struct cfg *c)
 {
 	struct load_state st = { .c = c };
 	size_t before = c->nerrs;
 	struct stat sb;
-	int r;
+	int r, fd;
 
-	if (!(st.f = fopen(c->file, "re"))) {
+	/* O_NONBLOCK: a FIFO must not hang nook (or --check) in open */
+	fd = open(c->file, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0 || fstat(fd, &sb)) {
 		cfg_error(c, NULL, -1, "%s: %s", c->file, strerror(errno));
-		return -2;
+		goto refuse;
 	}
-	if (fstat(fileno(st.f), &sb) == 0 && S_ISDIR(sb.st_mode)) {
-		cfg_error(c, NULL, -1, "%s: %s", c->file, strerror(EISDIR));
-		fclose(st.f);
-		return -2;
+	if (!S_ISREG(sb.st_mode)) {
+		cfg_error(c, NULL, -1, "%s: %s", c->file, S_ISDIR(sb.st_mode) ?
+		    strerror(EISDIR) : "not a regular file");
+		goto refuse;
+	}
+	if (sb.st_size > CFG_MAX_SIZE) {
+		cfg_error(c, NULL, -1, "%s: the file is larger than 1 MiB "
+		    "(%lld bytes)", c->file, (long long)sb.st_size);
+		goto refuse;
+	}
+	if (!(st.f = fdopen(fd, "re"))) {
+		cfg_error(c, NULL, -1, "%s: %s", c->file, strerror(errno));
+		goto refuse;
 	}
 	r = ini_parse_stream(line_reader, &st, key_handler, &st);
 	if (ferror(st.f))
@@ -587,6 +601,10 @@ cfg_load_file(struct cfg *c)
 		cfg_error(c, &l, -1, "syntax error");
 	}
 	return c->nerrs == before ? 0 : -1;
+refuse:
+	if (fd >= 0)
+		close(fd);
+	return -2;
 }
 
 static void
@@ -1492,13 +1510,18 @@ static void
 check_ns_path(struct cfg *c, int k, const char *path)
 {
 	const struct loc *l = cfg_loc(c, k);
-	int fd = open(path, O_RDONLY | O_CLOEXEC), t;
+	struct statfs fs;
+	int fd, t;
 
+	/* not even an ioctl on what is not nsfs: a FIFO would hang open,
+	 * a device could act on it */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0) {
 		cfg_error(c, l, k, "\"%s\": %s", path, strerror(errno));
 		return;
 	}
-	t = ioctl(fd, NS_GET_NSTYPE);
+	t = fstatfs(fd, &fs) || fs.f_type != NSFS_MAGIC ? -1 :
+	    ioctl(fd, NS_GET_NSTYPE);
 	close(fd);
 	if (t < 0)
 		cfg_error(c, l, k, "\"%s\" is not a namespace file", path);
@@ -1790,6 +1813,39 @@ applies(const struct cfg *c, int k)
 	return 1;
 }
 
+/*
+ * Why a [mounts] file value (DST:=TEXT, its lines after the first
+ * printed as continuation lines) would not read back the same, or NULL;
+ * *n is the line.  inih strips the blanks around every line and skips
+ * blank and comment lines; the loader refuses " ;" and long lines.
+ */
+static const char *
+file_text_why(const char *v, size_t *n)
+{
+	const char *nl, *p;
+	size_t len;
+
+	for (*n = 1; ; v = nl + 1, ++*n) {
+		nl = strchrnul(v, '\n');
+		len = (size_t)(nl - v);
+		for (p = v; p < nl; p++)
+			if (*p == ';' && p > v && is_blank(p[-1]))
+				return "has a blank before ';' (an inline comment)";
+		if (*n > 1 && !len)
+			return "is empty";
+		if (*n > 1 && isspace((unsigned char)*v))
+			return "starts with a blank";
+		if (*n > 1 && (*v == '#' || *v == ';'))
+			return "starts with '#' or ';' (a comment)";
+		if (len && isspace((unsigned char)nl[-1]))
+			return "ends with a blank";
+		if (len + (*n > 1 ? 1 : strlen("file = ")) > INI_MAX_LINE - 2)
+			return "is too long for one line";
+		if (!*nl)
+			return NULL;
+	}
+}
+
 /* A newline cannot be written into an INI value. */
 static int
 printable(struct cfg *c)
@@ -1798,10 +1854,16 @@ printable(struct cfg *c)
 	size_t i;
 	size_t m;
 	int k, bad = 0;
+	const char *why;
 
 	for (m = 0; m < c->nmounts; m++)
-		if (c->mounts[m].kind != K_M_FILE && strchr(c->mounts[m].v.s,
-		    '\n')) {
+		if (c->mounts[m].kind == K_M_FILE &&
+		    (why = file_text_why(c->mounts[m].v.s, &i))) {
+			cfg_error(c, &c->mounts[m].v.loc, K_M_FILE, "cannot be "
+			    "printed as INI: line %zu of the text %s", i, why);
+			return -1;
+		} else if (c->mounts[m].kind != K_M_FILE &&
+		    strchr(c->mounts[m].v.s, '\n')) {
 			cfg_error(c, NULL, c->mounts[m].kind, "the value contains "
 			    "a newline, which an INI file cannot hold");
 			return -1;

@@ -206,6 +206,8 @@ child_main(struct run *r, const sigset_t *all)
 	if (r->range_lock >= 0)
 		close(r->range_lock);	/* the parent holds it */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (ns_child_time(r) && send(r->sock, "t", 1, MSG_NOSIGNAL) != 1)
+		_exit(EXIT_NOOK);
 	if (idmap_recv_go(r))		/* the parent is gone */
 		_exit(EXIT_NOOK);
 	prctl(PR_SET_DUMPABLE, 0);
@@ -215,7 +217,6 @@ child_main(struct run *r, const sigset_t *all)
 	    setresuid(0, 0, 0)) && errno != EINVAL)
 		child_fail(r, NULL, K_UID_MAP, errno, "become root in the user "
 		    "namespace");
-	ns_child_time(r);
 	ns_child_uts(r);
 	mnt_setup(r);
 	sigprocmask(SIG_UNBLOCK, all, NULL);
@@ -229,6 +230,15 @@ now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/* Kill the child during setup: its namespaces and mounts go with it. */
+static int
+abort_child(struct run *r)
+{
+	kill(r->pid, SIGKILL);
+	waitpid(r->pid, NULL, 0);
+	return -1;
 }
 
 /*
@@ -271,8 +281,7 @@ setup_word(struct run *r, struct report *rep)
 		    "setup_timeout); stopped\n", cfg_str(r->c, K_SETUP_TIMEOUT));
 	else
 		return recv(r->sock, rep, sizeof(*rep), 0);
-	kill(r->pid, SIGKILL);
-	waitpid(r->pid, NULL, 0);
+	abort_child(r);
 	return -2;
 }
 
@@ -287,17 +296,25 @@ start_child(struct run *r)
 	int ready = 0, st;
 	ssize_t n;
 
-	if (ns_write_maps(r) || sec_apply_rlimits(r) || idmap_trees(r) ||
-	    idmap_send_go(r)) {
-		kill(r->pid, SIGKILL);
-		waitpid(r->pid, NULL, 0);
-		return -1;
+	if (ns_write_maps(r) || sec_apply_rlimits(r) || idmap_trees(r))
+		return abort_child(r);
+	if (ns_time_offsets(r->c)) {	/* the child's "t" first */
+		if ((n = setup_word(r, &rep)) != 1)
+			goto failed;
+		if (ns_write_time(r))
+			return abort_child(r);
 	}
+	if (idmap_send_go(r))
+		return abort_child(r);
 	while ((n = setup_word(r, &rep)) > 0) {
 		if (n == 1) {
 			ready = 1;
 			continue;
 		}
+		goto failed;
+	}
+failed:
+	if (n > 1) {
 		rep.msg[sizeof(rep.msg) - 1] = 0;
 		fprintf(stderr, "nook: %s\n", rep.msg);
 		waitpid(r->pid, NULL, 0);

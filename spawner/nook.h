@@ -192,7 +192,9 @@ int ns_prepare(struct run *r);
 int ns_join(struct run *r);
 pid_t ns_clone(struct run *r);
 int ns_write_maps(struct run *r);
-void ns_child_time(struct run *r);
+int ns_child_time(struct run *r);
+int ns_time_offsets(const struct cfg *c);
+int ns_write_time(struct run *r);
 void ns_child_uts(struct run *r);
 
 /* idmap.c */

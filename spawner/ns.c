@@ -7,6 +7,8 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
+#include <linux/nsfs.h>
 #include <linux/sched.h>
 #include <pwd.h>
 #include <sched.h>
@@ -14,17 +16,26 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/syscall.h>
+#include <sys/vfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "nook.h"
 
+/*
+ * The files of namespaces to join are opened here, on the host, and
+ * checked to be nsfs of the right type before anything else touches them
+ * (O_NONBLOCK: a FIFO must not hang the open).  The path is not printed:
+ * it is a value of the config, which --check reports escaped.
+ */
 int
 ns_prepare(struct run *r)
 {
-	const char *v;
-	int i, k;
+	const char *v, *why;
+	struct statfs fs;
+	int i, k, fd;
 
 	r->clone_flags = 0;
 	for (i = 0; i < NS_COUNT; i++) {
@@ -35,12 +46,20 @@ ns_prepare(struct run *r)
 			if (k != K_NS_TIME)	/* see ns_child_time() */
 				r->clone_flags |= ns_type_of(k);
 		} else if (*v == '/') {
-			r->join_fd[i] = open(v, O_RDONLY | O_CLOEXEC);
-			if (r->join_fd[i] < 0) {
-				fprintf(stderr, "nook: %s: \"%s\": %s\n",
-				    key_label(k), v, strerror(errno));
+			fd = open(v, O_RDONLY | O_CLOEXEC | O_NONBLOCK |
+			    O_NOCTTY);
+			why = fd < 0 || fstatfs(fd, &fs) ? strerror(errno) :
+			    fs.f_type != NSFS_MAGIC ? "not a namespace file" :
+			    ioctl(fd, NS_GET_NSTYPE) != ns_type_of(k) ?
+			    "not a namespace of this type" : NULL;
+			if (why) {
+				fprintf(stderr, "nook: %s: the namespace file: "
+				    "%s\n", key_label(k), why);
+				if (fd >= 0)
+					close(fd);
 				return -1;
 			}
+			r->join_fd[i] = fd;
 		}
 	}
 	return 0;
@@ -225,32 +244,51 @@ ns_write_maps(struct run *r)
 
 /*
  * A time namespace takes its offsets before its first process enters, so
- * it is made here with unshare(); the exec that follows moves us in.
+ * the child makes it with unshare() (the exec moves it in) and, when there
+ * are offsets, says "t" for the parent to write them: the non-dumpable
+ * child, root only of its own user namespace, may not open its own
+ * /proc/self/timens_offsets.  1 when the parent must write, 0 when not.
  */
-void
+int
 ns_child_time(struct run *r)
 {
-	long long b = cfg_num(r->c, K_BOOTTIME_OFFSET);
-	long long m = cfg_num(r->c, K_MONOTONIC_OFFSET);
-	char text[128];
-	int fd;
-
 	if (strcmp(cfg_str(r->c, K_NS_TIME), "new"))
-		return;
+		return 0;
 	if (unshare(CLONE_NEWTIME))
 		child_fail(r, cfg_loc(r->c, K_NS_TIME), K_NS_TIME, errno,
 		    "unshare");
-	if (!b && !m)
-		return;
+	return ns_time_offsets(r->c);
+}
+
+int
+ns_time_offsets(const struct cfg *c)
+{
+	return !strcmp(cfg_str(c, K_NS_TIME), "new") &&
+	    (cfg_num(c, K_BOOTTIME_OFFSET) || cfg_num(c, K_MONOTONIC_OFFSET));
+}
+
+/* In the parent, once the child said "t". */
+int
+ns_write_time(struct run *r)
+{
+	long long b = cfg_num(r->c, K_BOOTTIME_OFFSET);
+	long long m = cfg_num(r->c, K_MONOTONIC_OFFSET);
+	int k = b ? K_BOOTTIME_OFFSET : K_MONOTONIC_OFFSET;
+	char text[128];
+
 	snprintf(text, sizeof(text), "monotonic %lld %lld\nboottime %lld %lld\n",
 	    m / 1000 - (m % 1000 < 0), ((m % 1000 + 1000) % 1000) * 1000000,
 	    b / 1000 - (b % 1000 < 0), ((b % 1000 + 1000) % 1000) * 1000000);
-	fd = open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
-	if (fd < 0 || write(fd, text, strlen(text)) < 0)
-		child_fail(r, cfg_loc(r->c, b ? K_BOOTTIME_OFFSET :
-		    K_MONOTONIC_OFFSET), b ? K_BOOTTIME_OFFSET :
-		    K_MONOTONIC_OFFSET, errno, "write timens_offsets");
-	close(fd);
+	if (write_file(r->pid, "timens_offsets", text) == 0)
+		return 0;
+	if (cfg_loc(r->c, k) && cfg_loc(r->c, k)->line > 0)
+		fprintf(stderr, "nook: %s:%d: ", cfg_loc(r->c, k)->file,
+		    cfg_loc(r->c, k)->line);
+	else
+		fputs("nook: ", stderr);
+	fprintf(stderr, "%s: write timens_offsets: %s\n", key_label(k),
+	    strerror(errno));
+	return -1;
 }
 
 void

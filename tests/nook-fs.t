@@ -66,7 +66,7 @@ EOF
 probe_in "$W/ov.ini" write /ovfile data + write /etc/hostname changed + cat /etc/hostname \
 	+ mkdir /newdir + statvfs /
 joined 1 5
-is "$J" "ok ok changed ok rw" "overlay = tmpfs: create, overwrite, mkdir all work"
+is "$J" "ok ok changed ok rw nodev" "overlay = tmpfs: create, overwrite, mkdir all work (nodev)"
 [ "$RC" -eq 0 ] || show
 [ ! -e "$ROOT/ovfile" ] && [ ! -e "$ROOT/newdir" ] && [ "$(<"$ROOT/etc/hostname")" = rootfs ]
 ok $? "overlay = tmpfs: nothing reached the rootfs directory"

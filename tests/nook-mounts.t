@@ -46,7 +46,8 @@ joined 1 14
 is "$J" "fd full mqueue null ptmx pts random shm stderr stdin stdout tty urandom zero" \
 	"dev = minimal: exactly the expected entries"
 joined 15 20
-is "$J" "chr 0666 0 0 1:3 chr 0666 0 0 1:5 chr 0666 0 0 1:7 chr 0666 0 0 1:8 chr 0666 0 0 1:9 chr 0666 0 0 5:0" \
+# the host's nodes, owned by host root: nobody (65534) in the private range
+is "$J" "chr 0666 65534 65534 1:3 chr 0666 65534 65534 1:5 chr 0666 65534 65534 1:7 chr 0666 65534 65534 1:8 chr 0666 65534 65534 1:9 chr 0666 65534 65534 5:0" \
 	"  null zero full random urandom tty are the host's devices"
 joined 21 25
 is "$J" "/proc/self/fd /proc/self/fd/0 /proc/self/fd/1 /proc/self/fd/2 pts/ptmx" \
@@ -54,7 +55,7 @@ is "$J" "/proc/self/fd /proc/self/fd/0 /proc/self/fd/1 /proc/self/fd/2 pts/ptmx"
 like "${L[25]}" '^chr 0666 0 0 5:2$' "  /dev/pts/ptmx of a devpts"
 joined 27 28
 is "$J" "dir 1777 0 0 0:0 rw nosuid nodev" "  /dev/shm: mode 1777, nosuid, nodev"
-is "${L[28]}" "rw nosuid noexec" "  /dev: nosuid, noexec"
+is "${L[28]}" "rw nosuid nodev noexec" "  /dev: nosuid, nodev, noexec"
 types=
 for d in pts shm mqueue; do
 	mountpoint_of "/dev/$d" && types+="${MPLINE#* - } "
@@ -89,7 +90,7 @@ dev = host
 EOF
 hn=(/dev/*)
 is "$((NL - 1))" "${#hn[@]}" "dev = host: the host's /dev (${#hn[@]} entries)"
-is "${L[0]}" "chr 0666 0 0 1:3" "  with a working /dev/null"
+is "${L[0]}" "chr 0666 65534 65534 1:3" "  with a working /dev/null"
 
 # --- /tmp ---
 probe_in "$CONF" stat /tmp + statvfs /tmp + write /tmp/x

@@ -13,7 +13,7 @@ for n in "${NSES[@]}"; do
 	host_ns "$n"
 	HOST[$n]=$H
 done
-plan 68
+plan 70
 
 # --- all new (the default) ---
 probe_in "$CONF" ns
@@ -221,7 +221,12 @@ like "$RC:$ERR" '^125:.*boottime_offset' "an offset making the clock negative: 1
 probe_in "$CONF" ids + cat /proc/self/uid_map + cat /proc/self/gid_map
 is "${L[0]}" "uid 0 0 0" "auto map: root inside"
 joined 4 5
-like "$J" '^ +0 +0 +4294967295 +0 +0 +4294967295$' "auto map as root: identity over all ids (uid and gid)"
+like "$J" '^ +0 +[1-9][0-9]{5,} +65536 +0 +[1-9][0-9]{5,} +65536$' "auto map as root: 65536 ids from a private range (uid and gid)"
+probe_in "$CONF" stat /bin/busybox
+like "${L[0]}" ' 0 0 ' "  the rootfs owned by host root shows as root inside (idmapped)"
+run_nook -s user.uid_map=identity -s user.gid_map=identity "$CONF" -- /probe cat /proc/self/uid_map + cat /proc/self/gid_map
+joined 1 2
+like "$J" '^ +0 +0 +4294967295 +0 +0 +4294967295$' "uid_map = identity, gid_map = identity: identity over all ids"
 mkdir -p "$W/shared"
 chmod 777 "$W/shared"
 write_conf "$W/map.ini" <<EOF
