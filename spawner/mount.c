@@ -33,6 +33,8 @@ struct mctx {
 	int null_fd;		/* /dev/null, checked to be 1:3, for masking */
 	int root;		/* O_PATH of the new root mount */
 	int writable;		/* may mount points be created? */
+	int strict;		/* no symlink anywhere on a mount point's path */
+	int proc, sys, dev;	/* the mounts nook made there, or -1 */
 	const struct loc *loc;	/* what to blame */
 	int key;
 };
@@ -40,16 +42,23 @@ struct mctx {
 #define FAIL(m, ...) child_fail((m)->r, (m)->loc, (m)->key, errno, __VA_ARGS__)
 
 static int
-in_root(int root, const char *path, int flags)
+resolve(int dirfd, const char *path, int flags, unsigned long long how_)
 {
 	struct open_how how = {
 		.flags = (unsigned)flags | O_CLOEXEC,
-		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+		.resolve = how_ | RESOLVE_NO_MAGICLINKS,
 	};
 
 	while (*path == '/')
 		path++;
-	return syscall(SYS_openat2, root, *path ? path : ".", &how, sizeof(how));
+	return syscall(SYS_openat2, dirfd, *path ? path : ".", &how,
+	    sizeof(how));
+}
+
+static int
+in_root(int root, const char *path, int flags)
+{
+	return resolve(root, path, flags, RESOLVE_IN_ROOT);
 }
 
 static char *
@@ -101,10 +110,16 @@ mkdirs(struct mctx *m, const char *path, mode_t mode)
 static int
 mount_point(struct mctx *m, const char *dst, int create)
 {
+	unsigned long long how = RESOLVE_IN_ROOT |
+	    (m->strict ? RESOLVE_NO_SYMLINKS : 0);
 	const char *base;
 	int fd, pfd;
 
-	fd = in_root(m->root, dst, O_PATH);
+	fd = resolve(m->root, dst, O_PATH, how);
+	if (fd < 0 && errno == ELOOP && m->strict)
+		FAIL(m, "\"%s\" in the image is a symbolic link (or is reached "
+		    "through one); nook mounts there only on a real directory",
+		    dst);
 	if (fd >= 0 || errno != ENOENT)
 		goto out;
 	if (!m->writable && create == CREATE_NONE) {
@@ -123,7 +138,7 @@ mount_point(struct mctx *m, const char *dst, int create)
 	} else {
 		mkdirs(m, dst, 0755);
 	}
-	fd = in_root(m->root, dst, O_PATH);
+	fd = resolve(m->root, dst, O_PATH, how);
 out:
 	if (fd < 0)
 		FAIL(m, "open mount point \"%s\"", dst);
@@ -140,6 +155,43 @@ mount_fs(struct mctx *m, const char *dst, const char *type,
 	if (mount(type, fdpath(fd, buf), type, flags, data))
 		FAIL(m, "mount %s on \"%s\"", type, dst);
 	close(fd);
+}
+
+/*
+ * /proc, /sys or the /dev tmpfs: made detached, then attached on a mount
+ * point that is no symlink.  The descriptor of the mount is kept: masks
+ * are applied through it, never through a path that could be swapped.
+ */
+static int
+kernel_fs(struct mctx *m, const char *dst, const char *type,
+    unsigned long long attrs, const char *data)
+{
+	char opts[128], *tok, *save, *eq;
+	int fs, mnt, fd;
+
+	if ((fs = syscall(SYS_fsopen, type, FSOPEN_CLOEXEC)) < 0)
+		FAIL(m, "open a %s file system", type);
+	snprintf(opts, sizeof(opts), "%s", data ? data : "");
+	for (tok = strtok_r(opts, ",", &save); tok;
+	    tok = strtok_r(NULL, ",", &save)) {
+		if ((eq = strchr(tok, '=')))
+			*eq++ = 0;
+		if (syscall(SYS_fsconfig, fs, eq ? FSCONFIG_SET_STRING :
+		    FSCONFIG_SET_FLAG, tok, eq, 0))
+			FAIL(m, "%s option %s", type, tok);
+	}
+	if (syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) ||
+	    (mnt = syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC, attrs)) < 0)
+		FAIL(m, "mount %s on \"%s\"", type, dst);
+	m->strict = 1;
+	fd = mount_point(m, dst, CREATE_DIR);
+	m->strict = 0;
+	if (syscall(SYS_move_mount, mnt, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH |
+	    MOVE_MOUNT_T_EMPTY_PATH))
+		FAIL(m, "mount %s on \"%s\"", type, dst);
+	close(fd);
+	close(fs);
+	return mnt;
 }
 
 static unsigned long long
@@ -269,8 +321,8 @@ setup_dev_minimal(struct mctx *m)
 	size_t i;
 
 	/* nodev: the nodes below are bind mounts of their own */
-	mount_fs(m, "/dev", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-	    "mode=0755,size=1m");
+	m->dev = kernel_fs(m, "/dev", "tmpfs", MOUNT_ATTR_NOSUID |
+	    MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, "mode=0755,size=1m");
 	for (i = 0; i < NDEV; i++) {
 		snprintf(dst, sizeof(dst), "/dev/%s", dev_nodes[i]);
 		bind_host(m, m->dev_fd[i], "", dst, M_NOSUID | M_NOEXEC,
@@ -306,19 +358,23 @@ setup_filesystems(struct mctx *m)
 
 	if (cfg_bool(c, K_FS_PROC)) {
 		blame(m, K_FS_PROC);
-		mount_fs(m, "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-		    NULL);
+		m->proc = kernel_fs(m, "/proc", "proc", MOUNT_ATTR_NOSUID |
+		    MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, NULL);
 	}
 	if (sys != 2) {
 		blame(m, K_FS_SYS);
-		mount_fs(m, "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC |
-		    (sys == 0 ? MS_RDONLY : 0), NULL);
+		m->sys = kernel_fs(m, "/sys", "sysfs", MOUNT_ATTR_NOSUID |
+		    MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC |
+		    (sys == 0 ? MOUNT_ATTR_RDONLY : 0), NULL);
 	}
 	blame(m, K_FS_DEV);
 	if (dev == 0)
 		setup_dev_minimal(m);
-	else if (dev == 1)
+	else if (dev == 1) {
+		m->strict = 1;
 		bind_host(m, AT_FDCWD, "/dev", "/dev", 0, CREATE_DIR);
+		m->strict = 0;
+	}
 	if (cfg_bool(c, K_FS_TMP)) {
 		blame(m, K_FS_TMP);
 		mount_fs(m, "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
@@ -514,63 +570,133 @@ open_null(struct mctx *m)
 }
 
 /*
+ * A path to mask or make read-only: below /proc, /sys or /dev through
+ * the descriptor of the mount nook made there (a path walked again could
+ * meet a directory swapped in meanwhile), elsewhere inside the root.
+ */
+static int
+open_target(struct mctx *m, const char *path)
+{
+	const struct { const char *dir; int fd; } kfs[] = {
+		{ "/proc", m->proc }, { "/sys", m->sys }, { "/dev", m->dev },
+	};
+	size_t i, n;
+
+	for (i = 0; i < sizeof(kfs) / sizeof(kfs[0]); i++) {
+		n = strlen(kfs[i].dir);
+		if (kfs[i].fd >= 0 && !strncmp(path, kfs[i].dir, n) &&
+		    (path[n] == '/' || !path[n]))
+			return resolve(kfs[i].fd, path + n, O_PATH,
+			    RESOLVE_BENEATH);
+	}
+	return in_root(m->root, path, O_PATH);
+}
+
+static void
+mask_one(struct mctx *m, const char *path, int fd)
+{
+	struct stat st;
+	char buf[32];
+	int tree;
+
+	if (fstat(fd, &st))
+		FAIL(m, "mask \"%s\"", path);
+	if (S_ISDIR(st.st_mode)) {
+		if (mount("tmpfs", fdpath(fd, buf), "tmpfs", MS_RDONLY |
+		    MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=0555"))
+			FAIL(m, "mask \"%s\"", path);
+		return;
+	}
+	tree = syscall(SYS_open_tree, m->null_fd, "", OPEN_TREE_CLONE |
+	    OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+	if (tree < 0 || syscall(SYS_move_mount, tree, "", fd, "",
+	    MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH))
+		FAIL(m, "mask \"%s\"", path);
+	close(tree);
+}
+
+static void
+readonly_one(struct mctx *m, const char *path, int fd)
+{
+	struct mount_attr ma = { .attr_set = MOUNT_ATTR_RDONLY };
+	int tree = syscall(SYS_open_tree, fd, "", OPEN_TREE_CLONE |
+	    OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH);
+
+	if (tree < 0 || syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH |
+	    AT_RECURSIVE, &ma, sizeof(ma)) || syscall(SYS_move_mount, tree,
+	    "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH))
+		FAIL(m, "make \"%s\" read-only", path);
+	close(tree);
+}
+
+/*
  * [filesystem] mask: /dev/null over files, an empty read-only tmpfs over
  * directories; readonly_path: a read-only bind of the path onto itself.
- * Paths missing in this container are skipped.
+ * A path this kernel or image does not have (ENOENT) is skipped; any
+ * other failure stops the setup: a defence is never silently left out.
  */
 static void
 mask_paths(struct mctx *m)
 {
 	char **mask = cfg_list(m->r->c, K_FS_MASK);
 	char **ro = cfg_list(m->r->c, K_FS_RO_PATH);
-	struct mount_attr ma = { .attr_set = MOUNT_ATTR_RDONLY };
-	struct stat st;
-	char buf[32];
 	size_t i;
-	int fd, tree;
+	int fd;
 
 	blame(m, K_FS_MASK);
 	for (i = 0; mask[i]; i++) {
-		/* a symlink is followed, inside the root */
-		fd = in_root(m->root, mask[i], O_PATH);
-		if (fd < 0 || fstat(fd, &st)) {
-			if (fd >= 0)
-				close(fd);
+		if ((fd = open_target(m, mask[i])) < 0 && errno == ENOENT)
 			continue;
-		}
-		if (S_ISDIR(st.st_mode)) {
-			if (mount("tmpfs", fdpath(fd, buf), "tmpfs", MS_RDONLY |
-			    MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=0555"))
-				FAIL(m, "mask \"%s\"", mask[i]);
-		} else {
-			tree = syscall(SYS_open_tree, m->null_fd, "",
-			    OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
-			if (tree < 0 || syscall(SYS_move_mount, tree, "", fd, "",
-			    MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH))
-				FAIL(m, "mask \"%s\"", mask[i]);
-			close(tree);
-		}
+		if (fd < 0)
+			FAIL(m, "open \"%s\"", mask[i]);
+		mask_one(m, mask[i], fd);
 		close(fd);
 	}
 	blame(m, K_FS_RO_PATH);
 	for (i = 0; ro[i]; i++) {
-		fd = in_root(m->root, ro[i], O_PATH);
-		if (fd < 0) {
-			if (errno == ENOENT)
-				continue;
+		if ((fd = open_target(m, ro[i])) < 0 && errno == ENOENT)
+			continue;
+		if (fd < 0)
 			FAIL(m, "open \"%s\"", ro[i]);
-		}
-		tree = syscall(SYS_open_tree, fd, "", OPEN_TREE_CLONE |
-		    OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH);
-		if (tree < 0 || syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH |
-		    AT_RECURSIVE, &ma, sizeof(ma)) || syscall(SYS_move_mount, tree,
-		    "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH))
-			FAIL(m, "make \"%s\" read-only", ro[i]);
-		close(tree);
+		readonly_one(m, ro[i], fd);
 		close(fd);
 	}
 	free_strv(mask);
 	free_strv(ro);
+}
+
+/*
+ * Before pivot_root: /proc, /sys and /dev must still be the very mounts
+ * nook made, not a directory of the image renamed into their place.
+ */
+static void
+check_kernel_fs(struct mctx *m)
+{
+	const struct { const char *dir; int fd, key; } kfs[] = {
+		{ "/proc", m->proc, K_FS_PROC }, { "/sys", m->sys, K_FS_SYS },
+		{ "/dev", m->dev, K_FS_DEV },
+	};
+	struct statx a, b;
+	size_t i;
+	int fd;
+
+	for (i = 0; i < sizeof(kfs) / sizeof(kfs[0]); i++) {
+		if (kfs[i].fd < 0)
+			continue;
+		blame(m, kfs[i].key);
+		fd = resolve(m->root, kfs[i].dir, O_PATH, RESOLVE_IN_ROOT |
+		    RESOLVE_NO_SYMLINKS);
+		if (fd < 0 || statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &a) ||
+		    statx(kfs[i].fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &b))
+			FAIL(m, "check \"%s\"", kfs[i].dir);
+		if (!(a.stx_mask & STATX_MNT_ID) || a.stx_mnt_id != b.stx_mnt_id) {
+			errno = ESTALE;
+			FAIL(m, "\"%s\" is no longer the mount nook made there "
+			    "(the image changed during the setup)", kfs[i].dir);
+		}
+		close(fd);
+		close(kfs[i].fd);
+	}
 }
 
 void
@@ -578,7 +704,8 @@ mnt_setup(struct run *r)
 {
 	static const unsigned long prop[] = { MS_SLAVE, MS_PRIVATE, MS_SHARED,
 		MS_UNBINDABLE };
-	struct mctx m = { .r = r, .root = -1 };
+	struct mctx m = { .r = r, .root = -1, .proc = -1, .sys = -1,
+		.dev = -1 };
 
 	/*
 	 * Build as slave whatever is asked: nothing of the setup may
@@ -600,6 +727,7 @@ mnt_setup(struct run *r)
 	setup_filesystems(&m);
 	setup_user_mounts(&m);
 	mask_paths(&m);
+	check_kernel_fs(&m);
 	blame(&m, K_ROOT_PATH);
 	if (syscall(SYS_pivot_root, ".", "."))
 		FAIL(&m, "pivot_root");
