@@ -665,59 +665,73 @@ reap(int *child_status)
 	}
 }
 
+/* SIGTERM each child once; the zombie of a signalled one keeps its pid. */
+static void
+signal_child(pid_t pid, int sig)
+{
+	int i, slot = -1;
+
+	for (i = 0; i < MAX_TERMED; i++) {
+		if (termed[i] == pid)
+			break;
+		if (!termed[i] && slot < 0)
+			slot = i;
+	}
+	if (sig == SIGTERM && i < MAX_TERMED)
+		return;
+	if (sig == SIGTERM && slot >= 0)
+		termed[slot] = pid;
+	kill(pid, sig);
+	if (sig == SIGTERM)	/* a stopped one cannot act on it */
+		kill(pid, SIGCONT);
+}
+
 /*
- * Signal our own children (not PID 1: kill(-1) would reach the whole
- * machine).  Each pid gets SIGTERM once; the zombie of a signalled child
- * keeps its pid from being reused until we reap it.  Returns how many
- * children exist.
+ * Walk /proc, only if it is our PID namespace's own (/proc/self names us):
+ * another namespace's would name strangers.  Without `live`, signal our
+ * own children (not PID 1: kill(-1) would reach the whole machine) and
+ * count them.  With `live`, count every other process that is alive and
+ * that we may signal, whoever its parent: a zombie is gone already, and
+ * one whose parent is outside is that parent's to reap, never ours.
+ * Returns -1 when /proc cannot be trusted.
  */
 static int
-signal_children(int sig)
+scan_proc(int sig, int live)
 {
-	char buf[2048], path[40], stat[512], *p, *d;
-	int dir, fd, n, found = 0, i, slot;
-	long pos, len, ppid, pid, self = getpid();
+	char buf[2048], name[40], stat[512], *p, *d;
+	int dir, fd, n, found = -1;
+	long pos, len, pid, self = getpid();
 
-	/* a /proc of another PID namespace would name strangers */
-	n = readlink("/proc/self", path, sizeof(path) - 1);
-	if (n <= 0 || (path[n] = 0, strcmp(path, num(self, stat))))
-		return -1;
 	if ((dir = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return -1;
-	while ((len = syscall(SYS_getdents64, dir, buf, sizeof(buf))) > 0) {
+	n = readlinkat(dir, "self", name, sizeof(name) - 1);
+	if (n > 0 && (name[n] = 0, !strcmp(name, num(self, stat))))
+		found = 0;
+	while (found >= 0 &&
+	    (len = syscall(SYS_getdents64, dir, buf, sizeof(buf))) > 0) {
 		for (pos = 0; pos < len; pos += *(unsigned short *)(buf + pos + 16)) {
 			d = buf + pos + 19;	/* linux_dirent64.d_name */
 			if ((pid = parse_num(d, 2, 1L << 30)) < 0 || pid == self)
 				continue;
-			strcpy(path, "/proc/");
-			strcat(strcat(path, d), "/stat");
-			if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+			strcat(strcpy(name, d), "/stat");
+			if ((fd = openat(dir, name, O_RDONLY | O_CLOEXEC)) < 0)
 				continue;
 			n = read(fd, stat, sizeof(stat) - 1);
 			close(fd);
 			stat[n > 0 ? n : 0] = 0;
 			if (!(p = strrchr(stat, ')')) || strlen(p) < 5)
 				continue;
+			if (live) {
+				found += p[2] != 'Z' && p[2] != 'X' &&
+				    !kill((pid_t)pid, 0);
+				continue;
+			}
 			if ((d = strchr(p + 4, ' ')))
 				*d = 0;
-			ppid = parse_num(p + 4, 0, 1L << 30);
-			if (ppid != self)
+			if (parse_num(p + 4, 0, 1L << 30) != self)
 				continue;
 			found++;
-			slot = -1;
-			for (i = 0; i < MAX_TERMED; i++) {
-				if (termed[i] == pid)
-					break;
-				if (!termed[i] && slot < 0)
-					slot = i;
-			}
-			if (sig == SIGTERM && i < MAX_TERMED)
-				continue;
-			if (sig == SIGTERM && slot >= 0)
-				termed[slot] = (pid_t)pid;
-			kill((pid_t)pid, sig);
-			if (sig == SIGTERM)	/* a stopped one cannot act on it */
-				kill((pid_t)pid, SIGCONT);
+			signal_child((pid_t)pid, sig);
 		}
 	}
 	close(dir);
@@ -733,23 +747,29 @@ signal_rest(int sig)
 			kill(-1, SIGCONT);
 	}
 	else if (subreaper)
-		signal_children(sig);
+		scan_proc(sig, 0);
 }
 
-/* Is any process besides our children left for us to wait for? */
+/*
+ * Besides our children, whom reap() counts, is anyone left who deserves
+ * the grace period?  A process that entered the namespace with setns
+ * (nsenter, docker exec) is not our child, yet it may want to clean up.
+ * Its zombie, though, only its parent outside can reap: waiting for it
+ * would last as long as that parent pleases.  Without our own /proc to
+ * tell the two apart, nobody counts.
+ */
 static int
 others_left(void)
 {
-	if (mode == MODE_NSINIT && getpid() == 1)
-		return kill(-1, 0) == 0;	/* entered via setns, say */
-	if (mode == MODE_PLAIN && subreaper)
-		return signal_children(0) > 0;
-	return 0;
+	return mode == MODE_NSINIT && scan_proc(0, 1) > 0;
 }
 
 /*
  * The main child is gone: SIGTERM the rest, reap them as they go, SIGKILL
- * what is still there after the grace period, reap that too.
+ * what is still there after the grace period, reap that too.  After the
+ * SIGKILL only our own children are waited for, as tini and catatonit
+ * wait: waitpid() answers ECHILD once none is left.  Whatever else is in
+ * the namespace the kernel kills when we exit.
  */
 static void
 stop_rest(void)
@@ -770,7 +790,7 @@ stop_rest(void)
 		if (reap(&st) < 0 && !others_left())
 			return;
 		if (mode == MODE_PLAIN)
-			signal_children(SIGTERM);	/* new orphans */
+			scan_proc(SIGTERM, 0);	/* new orphans */
 		if ((left = deadline - now_ms()) <= 0)
 			break;
 		wait_signal(left < 100 ? left : 100, &si);
@@ -778,7 +798,7 @@ stop_rest(void)
 	say(1, "grace period over, sending SIGKILL", 0, 0);
 	for (;;) {
 		signal_rest(SIGKILL);
-		if (reap(&st) < 0 && !others_left())
+		if (reap(&st) < 0)
 			return;
 		wait_signal(100, &si);
 	}

@@ -6,8 +6,9 @@
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/helpers/init/common.sh"
 need_init
-plan 32
+plan 39
 STRAGGLE=$INIT_HELPERS/straggle.sh
+FZOMBIE=$INIT_HELPERS/foreign_zombie.py
 
 # shut CODE SPEC... -- INIT-OPTIONS...: run, set RC, EL (seconds from the
 # main child's exit to the init's exit) and TOTAL.
@@ -126,3 +127,45 @@ if command -v nsenter >/dev/null 2>&1; then
 else
 	skip 5 "nsenter not installed"
 fi
+
+# A zombie whose parent is outside the namespace (setns + fork from the
+# host, never reaped there) is neither the init's to reap nor to wait for:
+# it would hold the shutdown for as long as its parent pleases.  The init's
+# own descendants still get SIGTERM and their grace.  The kernel holds back
+# the init's exit status until that zombie is reaped, so the init's own exit
+# is seen from outside through a FIFO that the init alone holds open
+# (nook-init closes it in its child).
+fz_run() {	# GRACE CODE NAME:MODE (one straggler of the main child)
+	local name=${3%%:*} fz
+	rm -f "$T"/*.cleaned "$T"/*.pid "$T"/quit "$T"/zombie "$T"/init.exit "$T"/alive
+	ZOMBIE='' EL=-1 RC=-1
+	mkfifo "$T/alive" || return 1
+	start_bg sh -c 'exec 3<>"$0/alive"; exec "$@"' "$T" \
+		"$NOOK_INIT" -t "$1" -- sh -c '"$1" "$0" straggler "$2" &
+			while [ ! -e "$0/quit" ]; do sleep 0.1; done; exit "$3"' \
+		"$T" "$STRAGGLE" "$3" "$2"
+	[ -n "$IPID" ] || return 1
+	"$PY" "$FZOMBIE" "$T" "$IPID" 30 &
+	fz=$!
+	wait_for 10 test -e "$T/zombie" -a -e "$T/$name.pid" || { wait "$fz"; return 1; }
+	ZOMBIE=$(cat "$T/zombie")
+	t0=$(now)
+	touch "$T/quit"
+	wait "$fz"	# until the init has exited or the zombie's 30 s are over
+	[ "$(cat "$T/init.exit")" != none ] && EL=$(fsub "$(cat "$T/init.exit")" "$t0")
+	finish_bg 10
+}
+fz_check() {	# LO HI DESC: the init's own exit within [LO, HI) of the main child's
+	if fge "$EL" "$1" && flt "$EL" "$2"; then pass "$3"
+	else fail "$3"; diag "main exit -> init exit: $EL s" \
+		"(-1: not within the zombie's 30 s), want [$1, $2)"; fi
+}
+fz_run 30 3 a:clean
+like "$ZOMBIE" '^[0-9]+ Z$' "foreign zombie: made in the container's PID namespace, parent outside"
+is "$RC" 3 "foreign zombie: main child's status 3"
+cleaned a; ok $? "foreign zombie: own straggler still got SIGTERM and cleaned up"
+fz_check 0.3 8 "foreign zombie (lives 30 s, -t 30): init exits once its own are gone"
+fz_run 1 4 i:ignore
+like "$ZOMBIE" '^[0-9]+ Z$' "foreign zombie, -t 1: made in the container's PID namespace"
+is "$RC" 4 "foreign zombie, -t 1, SIGTERM-ignoring straggler: status 4"
+fz_check 0.95 8 "foreign zombie, -t 1: SIGKILL after ~1 s, no wait for the zombie"
