@@ -1233,8 +1233,8 @@ test_idmaps(void)
 	    "another range of the map", "uid_map: overlapping outside ranges");
 	ok(find_err(&c, "@:8:", 0) < 0 && find_err(&c, "@:9:", 0) < 0,
 	    "uid_map: disjoint ranges are fine");
-	has_err(&c, "@:12: [user] gid_map: auto cannot be combined with other "
-	    "ranges", "gid_map: auto with a range");
+	has_err(&c, "@:12: [user] gid_map: auto and identity cannot be "
+	    "combined with other ranges", "gid_map: auto with a range");
 	has_err(&c, "@:15: [process] user: expected an id from 0 to 4294967294 "
 	    "or a name", "user = 4294967295 is out of range");
 	ok(find_err(&c, "@:16:", 0) < 0, "group = 4294967294 is fine");
@@ -1253,7 +1253,7 @@ test_idmaps(void)
 	    "uid_map = x 0 1\n");
 	cfg_validate(&c);
 	ok(find_err(&c, "@:8: [user] uid_map: expected \"INSIDE OUTSIDE "
-	    "COUNT\" (COUNT > 0, ids below 2^32) or auto", 1) >= 0 &&
+	    "COUNT\" (COUNT > 0, ids below 2^32), auto or identity", 1) >= 0 &&
 	    find_err(&c, "@:9: [user] uid_map: expected", 0) >= 0 &&
 	    find_err(&c, "@:10: [user] uid_map: expected", 0) >= 0 &&
 	    find_err(&c, "@:11: [user] uid_map: expected", 0) >= 0 &&
