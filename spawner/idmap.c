@@ -317,6 +317,26 @@ idmapped_tree(int src, const char *shown, int userns, const struct loc *l,
 }
 
 /*
+ * A bind with idmap=no, cloned here too: the child, a nobody to the host,
+ * might not reach a source that host root can.
+ */
+static int
+plain_tree(int src, const char *shown, int k)
+{
+	int tree = syscall(SYS_open_tree, src, "", OPEN_TREE_CLONE |
+	    OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH);
+
+	if (tree < 0 || make_slave(tree)) {
+		fprintf(stderr, "nook: %s: clone \"%s\": %s\n", key_label(k),
+		    shown, strerror(errno));
+		if (tree >= 0)
+			close(tree);
+		return -1;
+	}
+	return tree;
+}
+
+/*
  * After the maps are written: the rootfs and each bind source as an
  * idmapped tree through the child's user namespace (only a process with
  * the host's CAP_SYS_ADMIN may make one), for the child to attach.
@@ -350,15 +370,16 @@ idmap_trees(struct run *r)
 	for (i = 0; rc == 0 && i < c->nmounts; i++) {
 		if (cfg_mount_parse(&c->mounts[i], &s, &why))
 			continue;
-		if ((s.kind == K_M_BIND || s.kind == K_M_BIND_RO) && s.idmap &&
+		if ((s.kind == K_M_BIND || s.kind == K_M_BIND_RO) &&
 		    (src = open(s.src, O_PATH | O_CLOEXEC)) >= 0) {
-			r->idbind[i] = idmapped_tree(src, s.src, userns, &s.loc,
-			    s.kind, s.attrs & M_RO, s.attrs & M_RO,
-			    "add the option idmap=no");
+			r->idbind[i] = s.idmap ? idmapped_tree(src, s.src,
+			    userns, &s.loc, s.kind, s.attrs & M_RO, s.attrs & M_RO,
+			    "add the option idmap=no") : plain_tree(src, s.src,
+			    s.kind);
 			rc = r->idbind[i] < 0 ? -1 : 0;
 			close(src);
 		} else if ((s.kind == K_M_BIND || s.kind == K_M_BIND_RO) &&
-		    s.idmap && !s.optional) {
+		    !s.optional) {
 			fprintf(stderr, "nook: %s: %s: \"%s\": %s\n",
 			    s.loc.file, key_label(s.kind), s.src,
 			    strerror(errno));
@@ -394,8 +415,8 @@ idmap_send_go(struct run *r)
 			fds[nfd++] = r->idbind[i];
 		}
 	if (nfd > 250) {
-		fprintf(stderr, "nook: [mounts]: at most 249 bind mounts can be "
-		    "idmapped (set idmap=no on the others)\n");
+		fprintf(stderr, "nook: [mounts]: at most 249 bind mounts with "
+		    "a private id range (uid_map = auto as root)\n");
 		rc = -1;
 		goto out;
 	}

@@ -212,8 +212,10 @@ child_main(struct run *r, const sigset_t *all)
 		_exit(EXIT_NOOK);
 	prctl(PR_SET_DUMPABLE, 0);
 	r->setgroups_denied = setgroups_denied();
+	/* still the host's uid: may open a rootfs below a 0700 directory */
+	mnt_open_root(r);
 	/* become container root, so setup creates files as a mapped id */
-	if (r->clone_flags & CLONE_NEWUSER && (setresgid(0, 0, 0) ||
+	if (strcmp(cfg_str(r->c, K_NS_USER), "host") && (setresgid(0, 0, 0) ||
 	    setresuid(0, 0, 0)) && errno != EINVAL)
 		child_fail(r, NULL, K_UID_MAP, errno, "become root in the user "
 		    "namespace");
@@ -250,7 +252,6 @@ abort_child(struct run *r)
 static ssize_t
 setup_word(struct run *r, struct report *rep)
 {
-	static long long deadline = -1;
 	long long limit = cfg_num(r->c, K_SETUP_TIMEOUT), left;
 	struct signalfd_siginfo si;
 	struct pollfd pf[2];
@@ -261,16 +262,15 @@ setup_word(struct run *r, struct report *rep)
 	sigaddset(&stop, SIGTERM);
 	sigaddset(&stop, SIGINT);
 	sigaddset(&stop, SIGHUP);
-	if (deadline < 0)
-		deadline = now_ms() + limit;
 	if (r->stop_fd < 0 && (r->stop_fd = signalfd(-1, &stop, SFD_CLOEXEC |
 	    SFD_NONBLOCK)) < 0)
 		return recv(r->sock, rep, sizeof(*rep), 0);
 	pf[0] = (struct pollfd){ .fd = r->sock, .events = POLLIN };
 	pf[1] = (struct pollfd){ .fd = r->stop_fd, .events = POLLIN };
-	do {
-		left = deadline - now_ms();
-		rc = poll(pf, 2, limit == 0 ? -1 : left < 0 ? 0 : (int)left);
+	do {	/* a word already waiting does not beat the deadline */
+		left = r->setup_deadline - now_ms();
+		rc = limit && left <= 0 ? 0 : poll(pf, 2, limit == 0 ? -1 :
+		    (int)left);
 	} while (rc < 0 && errno == EINTR);
 	if (rc > 0 && pf[1].revents &&
 	    read(r->stop_fd, &si, sizeof(si)) == sizeof(si))
@@ -395,6 +395,7 @@ run(struct cfg *c)
 		return EXIT_NOOK;
 	fflush(NULL);
 	r.sock = sv[1], r.peer = sv[0];
+	r.setup_deadline = now_ms() + cfg_num(c, K_SETUP_TIMEOUT);
 	r.pid = ns_clone(&r);
 	if (r.pid == 0)
 		child_main(&r, &all);

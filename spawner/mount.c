@@ -426,24 +426,26 @@ setup_user_mounts(struct mctx *m)
 
 /*
  * The descriptor opened on the host names a mount of the host's mount
- * namespace; mount calls want ours.  Reopen the path here and make sure it
- * is still the same directory.
+ * namespace; mount calls want ours.  Reopen the path here - early, while
+ * the child still has the host's uid, so a rootfs below a directory only
+ * root may enter works with a private id range too - and make sure it is
+ * still the same directory.
  */
-static void
-reopen_root(struct mctx *m)
+void
+mnt_open_root(struct run *r)
 {
-	const char *path = cfg_str(m->r->c, K_ROOT_PATH);
+	const char *path = cfg_str(r->c, K_ROOT_PATH);
+	const struct loc *l = cfg_loc(r->c, K_ROOT_PATH);
 	struct stat a, b;
 	int fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 
-	if (fd < 0 || fstat(fd, &a) || fstat(m->r->root_fd, &b))
-		FAIL(m, "open \"%s\"", path);
-	if (a.st_dev != b.st_dev || a.st_ino != b.st_ino) {
-		errno = ESTALE;
-		FAIL(m, "\"%s\" was replaced while nook started", path);
-	}
-	close(m->r->root_fd);
-	m->r->root_fd = fd;
+	if (fd < 0 || fstat(fd, &a) || fstat(r->root_fd, &b))
+		child_fail(r, l, K_ROOT_PATH, errno, "open \"%s\"", path);
+	if (a.st_dev != b.st_dev || a.st_ino != b.st_ino)
+		child_fail(r, l, K_ROOT_PATH, ESTALE, "\"%s\" was replaced "
+		    "while nook started", path);
+	close(r->root_fd);
+	r->root_fd = fd;
 }
 
 /* The overlay of overlay = tmpfs, as a detached mount. */
@@ -506,7 +508,6 @@ setup_root(struct mctx *m)
 	int tree;
 
 	blame(m, K_ROOT_PATH);
-	reopen_root(m);
 	if (cfg_enum(c, K_ROOT_OVERLAY) == 1) {
 		blame(m, K_ROOT_OVERLAY);
 		tree = overlay_tree(m);

@@ -160,6 +160,7 @@ struct run {
 	int idroot;		/* idmapped clone of the rootfs, or -1 */
 	int *idbind;		/* per [mounts] entry: idmapped bind, or -1 */
 	int stop_fd;		/* signalfd of TERM, INT, HUP during setup */
+	long long setup_deadline;	/* CLOCK_MONOTONIC ms */
 };
 
 /* A failure of the child, sent to the parent before it exits. */
@@ -206,6 +207,7 @@ int idmap_send_go(struct run *r);
 int idmap_recv_go(struct run *r);
 
 /* mount.c */
+void mnt_open_root(struct run *r);
 void mnt_setup(struct run *r);
 
 /* process.c */

@@ -54,6 +54,29 @@
  *   forkloop N          fork up to N sleeping children: "ok K" when all
  *                       N were made, else the errno after K ("EAGAIN K")
  *   exit N              exit with N now
+ *
+ * Verbs of the issue-8 escapes (tests/nook-escape.t):
+ *
+ *   readstr PATH N      "ok TEXT": the first N bytes (at most 200) of
+ *                       PATH, other than printable ASCII shown as "."
+ *   watchroot PATH SECS print "watchroot ready", then for SECS seconds
+ *                       try /proc/P/root/PATH for the newest pids P of
+ *                       this pid namespace (ns_last_pid and the two
+ *                       before it): "ok P TEXT" with the first bytes of
+ *                       the file when one opens (the root of a process
+ *                       outside the container's root, CVE-2016-9962),
+ *                       else, after SECS or at a SIGTERM,
+ *                       "none pids=N eacces=M" (status 1)
+ *
+ * Verbs of the seccomp gaps (tests/nook-hardening.t):
+ *
+ *   personality HEX     raw personality(HEX) (0xffffffff only queries);
+ *                       on success the old personality is put back
+ *   kcmp                kcmp(self, self, KCMP_FILE, 0, 0)
+ *   mbind               mbind(MPOL_DEFAULT) of a fresh page
+ *   set_mempolicy       set_mempolicy(MPOL_DEFAULT, NULL, 0)
+ *   move_pages          move_pages(self) of one page, status only
+ *   memfd_secret        memfd_secret(0)
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -74,6 +97,7 @@
 #include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef F_GET_SEALS
@@ -84,6 +108,9 @@
 #endif
 #ifndef CLONE_NEWUSER
 #define CLONE_NEWUSER 0x10000000
+#endif
+#ifndef SYS_memfd_secret
+#define SYS_memfd_secret 447	/* x86_64, aarch64 */
 #endif
 
 static const struct {
@@ -249,6 +276,153 @@ forkloop(int n)
 }
 
 #define ARG(i) (argc > (i) ? argv[i] : "")
+
+/* ---- issue 8 verbs: readstr, watchroot (one block, see the top) ---- */
+
+static void
+readstr(const char *cmd, const char *path, int n)
+{
+	char b[201];
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	long r = fd;
+
+	if (n < 1 || n > 200)
+		n = 200;
+	if (fd >= 0) {
+		r = read(fd, b, (size_t)n);
+		close(fd);
+	}
+	for (long i = 0; i < r; i++)
+		if (b[i] < 0x20 || b[i] > 0x7e)
+			b[i] = '.';
+	b[r > 0 ? r : 0] = 0;
+	result(cmd, r < 0 ? -1 : 0, b);
+}
+
+static long long
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+static volatile sig_atomic_t watch_stop;
+
+static void
+on_term(int sig)
+{
+	(void)sig;
+	watch_stop = 1;
+}
+
+/*
+ * Race a process that enters this pid namespace from outside: between its
+ * clone and PR_SET_DUMPABLE 0 its /proc/P/root is the host's root.  A
+ * SIGTERM ends the watch early, with the summary line.
+ */
+static void
+watchroot(const char *path, int secs)
+{
+	char p[4200], b[64], last[32];
+	long long end = mono_ms() + 1000LL * secs;
+	int lfd = open("/proc/sys/kernel/ns_last_pid", O_RDONLY | O_CLOEXEC);
+	int seen = 0, eacces = 0, prev = -1;
+
+	signal(SIGTERM, on_term);
+	printf("watchroot ready\n");
+	fflush(stdout);
+	while (lfd >= 0 && !watch_stop && mono_ms() < end) {
+		ssize_t n = pread(lfd, last, sizeof(last) - 1, 0);
+		int l = n > 0 ? (last[n] = 0, atoi(last)) : 0;
+
+		if (l != prev)
+			seen++, prev = l;
+		for (int d = 0; d < 3 && l - d > 1; d++) {
+			int fd;
+
+			if (l - d == getpid())
+				continue;
+			snprintf(p, sizeof(p), "/proc/%d/root%s", l - d, path);
+			fd = open(p, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+			if (fd < 0) {
+				eacces += errno == EACCES;
+				continue;
+			}
+			n = read(fd, b, sizeof(b) - 1);
+			close(fd);
+			b[n > 0 ? n : 0] = 0;
+			b[strcspn(b, "\n")] = 0;
+			printf("watchroot ok %d %s\n", l - d, b);
+			fflush(stdout);
+			return;
+		}
+	}
+	printf("watchroot none pids=%d eacces=%d%s\n", seen, eacces,
+	    lfd < 0 ? " no-ns_last_pid" : "");
+	fflush(stdout);
+	status = 1;
+	if (lfd >= 0)
+		close(lfd);
+}
+
+/* 1 when CMD is one of the verbs of this block */
+static int
+issue8_verb(int argc, char **argv)
+{
+	if (!strcmp(argv[0], "readstr"))
+		readstr(argv[0], ARG(1), atoi(ARG(2)));
+	else if (!strcmp(argv[0], "watchroot"))
+		watchroot(ARG(1), atoi(ARG(2)));
+	else
+		return 0;
+	return 1;
+}
+/* ---- end of the issue 8 verbs ---- */
+
+/* ---- seccomp gap verbs (one block, see the top) ---- */
+
+/* 1 when CMD is one of the verbs of this block */
+static int
+seccomp_gap_verb(int argc, char **argv)
+{
+	const char *c = argv[0];
+	char buf[64];
+	long r;
+
+	if (!strcmp(c, "personality")) {
+		r = syscall(SYS_personality, strtoul(ARG(1), NULL, 16));
+		snprintf(buf, sizeof(buf), "0x%lx", r);
+		result(c, r, buf);
+		if (r >= 0)
+			syscall(SYS_personality, (unsigned long)r);
+	} else if (!strcmp(c, "kcmp")) {
+		result(c, syscall(SYS_kcmp, getpid(), getpid(), 0, 0, 0), NULL);
+	} else if (!strcmp(c, "mbind")) {
+		void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		result(c, p == MAP_FAILED ? -1 : syscall(SYS_mbind, p, 4096, 0,
+		    NULL, 0, 0), NULL);
+	} else if (!strcmp(c, "set_mempolicy")) {
+		result(c, syscall(SYS_set_mempolicy, 0, NULL, 0), NULL);
+	} else if (!strcmp(c, "move_pages")) {
+		static char page[4096] __attribute__((aligned(4096)));
+		void *pages[1] = { page };
+		int st[1];
+
+		page[0] = 1;
+		result(c, syscall(SYS_move_pages, 0, 1, pages, NULL, st, 0),
+		    NULL);
+	} else if (!strcmp(c, "memfd_secret")) {
+		result(c, keep(syscall(SYS_memfd_secret, 0)), NULL);
+	} else {
+		return 0;
+	}
+	return 1;
+}
+/* ---- end of the seccomp gap verbs ---- */
 
 static int
 run(int argc, char **argv)
@@ -449,6 +623,10 @@ run(int argc, char **argv)
 		result(c, r, NULL);
 	} else if (!strcmp(c, "forkloop")) {
 		forkloop(atoi(ARG(1)));
+	} else if (issue8_verb(argc, argv)) {
+		;
+	} else if (seccomp_gap_verb(argc, argv)) {
+		;
 	} else if (!strcmp(c, "exit")) {
 		exit(atoi(ARG(1)));
 	} else {
