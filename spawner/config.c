@@ -635,6 +635,7 @@ cfg_set(struct cfg *c, const char *assignment)
 	*dot = *eq = 0;
 	for (v = eq + 1; is_blank(*v); v++)
 		;
+	trim_blanks(v);		/* as the loader does with a file's values */
 	trim_blanks(a);
 	trim_blanks(dot + 1);
 	k = find_key(a, dot + 1 + strspn(dot + 1, " \t"));

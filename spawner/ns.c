@@ -139,8 +139,9 @@ subid_allows(const char *file, unsigned long long start,
 		if (!name || !s || !n || (strcmp(name, pw ? pw->pw_name : "") &&
 		    strtoull(name, NULL, 10) != geteuid()))
 			continue;
-		a = strtoull(s, NULL, 10);
-		b = strtoull(n, NULL, 10);
+		if (parse_uint(s, 4294967295ULL, &a) ||
+		    parse_uint(n, 4294967295ULL, &b))
+			continue;	/* ids are 32 bits: no sum below wraps */
 		ok = start >= a && start + count <= a + b;
 	}
 	fclose(f);

@@ -17,6 +17,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <signal.h>
 #include <unistd.h>
@@ -112,7 +113,9 @@ open_image_file(struct run *r, int k, const char *file)
 	if (fd < 0)
 		child_fail(r, cfg_loc(r->c, k), k, errno, "open the container's "
 		    "%s", file);
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+	/* /dev/null, where a [filesystem] mask put it, reads as empty */
+	if (fstat(fd, &st) || !(S_ISREG(st.st_mode) || (S_ISCHR(st.st_mode) &&
+	    st.st_rdev == makedev(1, 3)))) {
 		close(fd);
 		child_fail(r, cfg_loc(r->c, k), k, 0, "the container's %s is "
 		    "not a regular file", file);
@@ -151,9 +154,10 @@ lookup(struct run *r, int k, const char *file, const char *name,
 		if (!f[2] || (numeric ? parse_uint(f[2], 4294967294ULL, id) ||
 		    *id != want : strcmp(f[0], name) != 0))
 			continue;
-		*id = strtoull(f[2], NULL, 10);
-		if (gid && f[3])
-			*gid = strtoull(f[3], NULL, 10);
+		if (parse_uint(f[2], 4294967294ULL, id) || (gid && (!f[3] ||
+		    parse_uint(f[3], 4294967294ULL, gid))))
+			child_fail(r, cfg_loc(r->c, k), k, 0, "the container's %s "
+			    "has no valid id for \"%s\"", file, name);
 		if (home && f[5])
 			snprintf(home, home_len, "%s", f[5]);
 		found = 1;

@@ -291,7 +291,8 @@ add_rules(struct run *r, scmp_filter_ctx f, uint32_t act)
 	}
 	if (!in_list(allow, "personality"))
 		deny_personality(r, f, act);
-	if (!cfg_bool(r->c, K_SEC_NESTED_USERNS) && !in_list(allow, "unshare")) {
+	if (!cfg_bool(r->c, K_SEC_NESTED_USERNS) &&
+	    !in_list(allow, "unshare")) {
 		deny_userns(r, f, act);
 		userns = 1;
 	}

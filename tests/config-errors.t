@@ -17,6 +17,7 @@ trap 'rm -rf "$W"' EXIT
 ROOT=$W/root			# a busybox rootfs; the command touches /ran
 MARK=$ROOT/ran
 mkdir -p "$ROOT/bin" "$W/adir"
+mkfifo "$W/fifo"
 : >"$W/afile"
 printf '#!/bin/sh\nexit 0\n' >"$W/init-noexec"
 chmod 644 "$W/init-noexec"
@@ -128,6 +129,44 @@ case_ "duration, out of range" 7 "[process] stop_timeout" \
 [process]
 stop_timeout = 3651d
 EOF
+# numbers: too large is an error, never a silent wrap
+case_ "rttime 427007965d (once wrapped to 7.9 hours)" 7 "[rlimits] rttime" \
+	"out of range (at most 3650 days)" <<'EOF'
+[rlimits]
+rttime = 427007965d
+EOF
+case_ "rttime, the hard limit too long" 7 "[rlimits] rttime" \
+	"out of range (at most 3650 days)" <<'EOF'
+[rlimits]
+rttime = 1s:3651d
+EOF
+case_ "cpu past 2^64" 7 "[rlimits] cpu" "out of range (at most 3650 days)" <<'EOF'
+[rlimits]
+cpu = 18446744073709551617s
+EOF
+case_ "fsize past 2^63 bytes" 7 "[rlimits] fsize" "out of range" <<'EOF'
+[rlimits]
+fsize = 8388608T
+EOF
+case_ "nofile past 2^40" 7 "[rlimits] nofile" "out of range" <<'EOF'
+[rlimits]
+nofile = 1099511627777
+EOF
+case_ "shm_size past 2^63 bytes" 7 "[filesystem] shm_size" \
+	"out of range (at most 8E, 2^63 - 1 bytes)" <<'EOF'
+[filesystem]
+shm_size = 99999999999999999999
+EOF
+case_ "stop_timeout past 2^64" 7 "[process] stop_timeout" \
+	"out of range (at most 3650 days)" <<'EOF'
+[process]
+stop_timeout = 18446744073709551616ms
+EOF
+case_ "monotonic_offset, negative past 2^64" 7 "[namespaces] monotonic_offset" \
+	"out of range (at most 3650 days)" <<'EOF'
+[namespaces]
+monotonic_offset = -18446744073709551616s
+EOF
 case_ "enum, with a hint" 7 "[filesystem] sys" \
 	'"r0" is not one of ro, rw, no (did you mean ro?)' <<'EOF'
 [filesystem]
@@ -187,7 +226,7 @@ case_ "user 4294967295" 7 "[process] user" \
 user = 4294967295
 EOF
 case_ "uid_map, two fields" 7 "[user] uid_map" \
-	'expected "INSIDE OUTSIDE COUNT" (COUNT > 0, ids below 2^32) or auto' <<'EOF'
+	'expected "INSIDE OUTSIDE COUNT" (COUNT > 0, ids below 2^32), auto or identity' <<'EOF'
 [user]
 uid_map = 0 1000
 EOF
@@ -229,7 +268,7 @@ case_ "bind, relative" 7 "[mounts] bind" \
 bind = etc:/mnt
 EOF
 case_ "bind, unknown option" 7 "[mounts] bind_ro" \
-	'"/etc:/mnt:rox": unknown option (expected ro, rw, nosuid, nodev, noexec, optional, create=dir or create=file)' <<'EOF'
+	'"/etc:/mnt:rox": unknown option (expected ro, rw, nosuid, nodev, noexec, optional, create=dir, create=file, idmap=yes or idmap=no)' <<'EOF'
 [mounts]
 bind_ro = /etc:/mnt:rox
 EOF
@@ -303,6 +342,15 @@ EOF
 case_ "config file missing" file "" "No such file or directory" <<'EOF'
 #!missing
 EOF
+case_ "config file is a FIFO (no hang)" file "" "not a regular file" <<'EOF'
+#!fifo
+EOF
+case_ "config file over 1 MiB" file "" "the file is larger than 1 MiB" <<'EOF'
+#!big
+EOF
+case_ "config file is a directory" file "" "Is a directory" <<'EOF'
+#!dir
+EOF
 case_ "rootfs path missing" 4 "[rootfs] path" \
 	"\"$W/nonexistent\": No such file or directory" <<EOF
 #!nobase
@@ -356,6 +404,16 @@ case_ "namespace path of another type" 7 "[namespaces] uts" \
 	'"/proc/self/ns/net" is not a uts namespace' <<'EOF'
 [namespaces]
 uts = /proc/self/ns/net
+EOF
+case_ "namespace path a FIFO (no hang)" 7 "[namespaces] net" \
+	"\"$W/fifo\" is not a namespace file" <<EOF
+[namespaces]
+net = $W/fifo
+EOF
+case_ "namespace path /dev/null (not nsfs: no ioctl)" 7 "[namespaces] ipc" \
+	'"/dev/null" is not a namespace file' <<'EOF'
+[namespaces]
+ipc = /dev/null
 EOF
 case_ "namespace path missing" 7 "[namespaces] ipc" \
 	"\"$W/nonexistent\": No such file or directory" <<EOF
@@ -475,7 +533,7 @@ gid_map = 0 100000 1000
 gid_map = 2000 100500 10
 EOF
 case_ "uid_map, auto and a range" 7 "[user] uid_map" \
-	"auto cannot be combined with other ranges" <<'EOF'
+	"auto and identity cannot be combined with other ranges" <<'EOF'
 [user]
 uid_map = 0 0 1
 uid_map = auto
@@ -572,6 +630,13 @@ for ((i = 0; i < N; i++)); do
 	rm -f "$f"
 	case $body in
 	'#!missing'*) f=$W/nonexistent/case-$i.ini ;;
+	'#!fifo'*) rm -f "$f"; mkfifo "$f" ;;
+	'#!dir'*) mkdir -p "$f" ;;
+	'#!big'*)	# a valid config padded with comments past 1 MiB
+		{ printf '%s\n' "$BASE"
+		  for ((j = 0; j < 14000; j++)); do
+			echo "# padding padding padding padding padding padding padding padding padding padding"
+		  done; } >"$f" ;;
 	'#!nobase'*) printf '%s\n' "${body#*$'\n'}" >"$f" ;;
 	*) printf '%s\n%s\n' "$BASE" "$body" >"$f" ;;
 	esac
@@ -588,7 +653,8 @@ for ((i = 0; i < N; i++)); do
 	[ "$loc" = none ] && prefix+="$label: " label=
 
 	rm -f "$MARK"
-	"$NOOK" --check "${args[@]}" "$f" >"$W/out" 2>"$W/err"
+	# bounded: a FIFO config or namespace path must not hang the suite
+	timeout 10 "$NOOK" --check "${args[@]}" "$f" >"$W/out" 2>"$W/err" </dev/null
 	rc=$?
 	st=0
 	[ "$rc" -eq 125 ] || st=1
@@ -790,6 +856,51 @@ for l in 7 8; do
 done
 tok $(( st || rc != 125 )) "" \
 	"an unknown key and a bad value in one file: both reported"
+
+# --- control characters in values are escaped in messages ----------------------
+printf '%s\n[filesystem]\nsys = a\033[2Jb\n' "$BASE" >"$W/esc.ini"
+timeout 10 "$NOOK" --check "$W/esc.ini" 2>"$W/err"
+rc=$?
+st=0
+[ "$rc" -eq 125 ] || st=1
+grep -q "^nook: $W/esc.ini:7: \[filesystem\] sys: \"a\\\\e\[2Jb\" is not one of" \
+	"$W/err" || st=1
+grep -q $'\033' "$W/err" && st=1
+ok "$st" "an ESC in a value: the message shows \\e, no raw ESC reaches the terminal"
+[ "$st" -eq 0 ] || diag "exit $rc; stderr: $(od -c "$W/err" | head -5)"
+printf '%s\n' "$BASE" >"$W/nl.ini"
+timeout 10 "$NOOK" --check -s $'rootfs.propagation=x\nnook: fake: all is well\x07' \
+	"$W/nl.ini" 2>"$W/err"
+rc=$?
+st=0
+[ "$rc" -eq 125 ] || st=1
+[ "$(grep -c . "$W/err")" -eq 1 ] || st=1
+grep -q 'x\\nnook: fake: all is well\\x07' "$W/err" || st=1
+ok "$st" "a newline and BEL in a --set value: one message line, shown as \\n and \\x07"
+[ "$st" -eq 0 ] || diag "exit $rc; stderr: $(od -c "$W/err" | head -8)"
+
+# --- --print-config of a multi-line [mounts] file text --------------------------
+# The INI loader drops blank and comment lines and the blanks around each
+# line of a value: such a text is refused, never printed to read back
+# different.
+printf '%s\n' "$BASE" >"$W/ft.ini"
+for t in $'a\n\n#b\n c' $'a\n;b' $'a\n c' $'a \nb' $'a ;b'; do
+	timeout 10 "$NOOK" --print-config -s "mounts.file=/etc/x:=$t" "$W/ft.ini" \
+		>"$W/out" 2>"$W/err"
+	rc=$?
+	st=0
+	[ "$rc" -eq 125 ] || st=1
+	grep -q '\[mounts\] file: cannot be printed as INI: line [12] of the text' \
+		"$W/err" || st=1
+	[ -s "$W/out" ] && st=1
+	ok "$st" "--print-config refuses the file text '${t//$'\n'/\\n}' (cannot read back the same)"
+	[ "$st" -eq 0 ] || diag "exit $rc; stderr: $(cat "$W/err")" "stdout: $(grep -A3 '^\[mounts\]' "$W/out")"
+done
+printf '%s\n' "$BASE" >"$W/ft2.ini"
+PRE=(-s $'mounts.file=/etc/motd:=one\ntwo  words\n[three]\nfour=4')
+rt_case "" "a multi-line file text that INI can hold" "$W/ft2.ini"
+grep -q '^	\[three\]$' "$W/p1" && grep -q '^	four=4$' "$W/p1"
+ok $? "--print-config: its lines come out as continuation lines"
 
 # --- a UTF-8 byte order mark ---------------------------------------------------
 printf '\xef\xbb\xbf%s\n' "$BASE" >"$W/bom.ini"

@@ -162,6 +162,115 @@ else
 	fi
 fi
 
+# personality(2): only Docker's five values (0, PER_LINUX32, UNAME26, both,
+# 0xffffffff the query); the kernel drops the upper 32 bits of the argument
+run_nook "$BASE" -- /sec personality 400000 + personality 100400000 + \
+	personality ffffffff + personality 0 + personality 8 + personality 20008 + \
+	personality 1 + personality fffffffe
+is "$(printf '%s\n' "$OUT" | awk '{ print $2 }' | tr '\n' ' ')" \
+	"EPERM EPERM ok ok ok ok EPERM EPERM " \
+	"default: personality READ_IMPLIES_EXEC (also | 1 << 32), 1, 0xfffffffe fail with EPERM; 0xffffffff, 0, 8, 0x20008 work"
+run_nook -s security.seccomp=none -s security.block_tiocsti=no "$BASE" -- \
+	/sec personality 400000 + personality 100400000
+is "$(printf '%s\n' "$OUT" | awk '{ print $2 }' | tr '\n' ' ')" "ok ok " \
+	"seccomp = none: personality READ_IMPLIES_EXEC reaches the kernel (control)"
+# kcmp (CAP_SYS_PTRACE), NUMA placement (CAP_SYS_NICE), memfd_secret (always)
+GAPS="kcmp + mbind + set_mempolicy + move_pages + memfd_secret"
+gaps() { printf '%s\n' "$OUT" | awk '{ print $1 "=" $2 }' | tr '\n' ' '; }
+run_nook "$BASE" -- /sec $GAPS
+is "$(gaps)" "kcmp=EPERM mbind=EPERM set_mempolicy=EPERM move_pages=EPERM memfd_secret=EPERM " \
+	"default: kcmp, mbind, set_mempolicy, move_pages, memfd_secret fail with EPERM"
+run_nook -s security.seccomp=none -s security.block_tiocsti=no "$BASE" -- /sec $GAPS
+if [ -n "$OUT" ] && ! printf '%s\n' "$OUT" | grep -q EPERM; then
+	pass "seccomp = none: none of them fails with EPERM (control: $(gaps))"
+else
+	fail "seccomp = none: none of them fails with EPERM (control)"
+	show
+fi
+run_nook -s capabilities.keep=default -s capabilities.keep=CAP_SYS_PTRACE \
+	-s capabilities.keep=CAP_SYS_NICE "$BASE" -- /sec $GAPS
+r=$(gaps)
+if [ -n "$r" ] && ! printf '%s' "${r% memfd_secret=*}" | grep -q EPERM &&
+	[ "${r##* memfd_secret=}" = "EPERM " ]; then
+	pass "keep CAP_SYS_PTRACE, CAP_SYS_NICE: kcmp and the NUMA calls pass the filter, memfd_secret does not ($r)"
+else
+	fail "keep CAP_SYS_PTRACE, CAP_SYS_NICE: kcmp and the NUMA calls pass the filter, memfd_secret does not"
+	show
+fi
+run_nook -s capabilities.keep=default -s capabilities.keep=CAP_SYS_PTRACE "$BASE" -- /sec $GAPS
+is "$(gaps)" "kcmp=ok mbind=EPERM set_mempolicy=EPERM move_pages=EPERM memfd_secret=EPERM " \
+	"keep CAP_SYS_PTRACE alone: kcmp works, the NUMA calls still fail"
+# seccomp_action = log is for finding the calls a program needs: the user
+# namespace rules keep failing
+run_nook -s security.seccomp_action=log "$BASE" -- /sec unshare 10000000 + \
+	clone3 + unshare 600 + keyctl
+is "$(res unshare)/$(res clone3)/$(res keyctl)" EPERM/ENOSYS/ok \
+	"seccomp_action = log: unshare(CLONE_NEWUSER) still EPERM, clone3 ENOSYS (keyctl logged only)"
+run_nook -s security.seccomp_action=log -s security.seccomp_deny=unshare \
+	-s security.seccomp_deny=clone3 "$BASE" -- /sec unshare 10000000 + clone3
+is "$(res unshare)/$(res clone3)" EPERM/ENOSYS \
+	"seccomp_action = log, seccomp_deny = unshare, clone3: CLONE_NEWUSER still EPERM, clone3 ENOSYS"
+# a rule libseccomp refuses is a setup error, not a weaker filter: a
+# preloaded shim makes it refuse the rule for unshare
+if command -v gcc >/dev/null && printf '#include <seccomp.h>\n' |
+	gcc -E - >/dev/null 2>&1; then
+	cat >"$W/refuse.c" <<'EOF'
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <seccomp.h>
+#include <stdarg.h>
+
+static int
+refused(int nr, uint32_t act, unsigned n, const struct scmp_arg_cmp *a,
+    scmp_filter_ctx f)
+{
+	int (*real)(scmp_filter_ctx, uint32_t, int, unsigned,
+	    const struct scmp_arg_cmp *) =
+	    (void *)dlsym(RTLD_NEXT, "seccomp_rule_add_array");
+
+	if (nr == SCMP_SYS(unshare))
+		return -EINVAL;
+	return real(f, act, nr, n, a);
+}
+
+int
+seccomp_rule_add_array(scmp_filter_ctx f, uint32_t act, int nr, unsigned n,
+    const struct scmp_arg_cmp *a)
+{
+	return refused(nr, act, n, a, f);
+}
+
+int
+seccomp_rule_add(scmp_filter_ctx f, uint32_t act, int nr, unsigned n, ...)
+{
+	struct scmp_arg_cmp a[6];
+	va_list ap;
+	unsigned i;
+
+	va_start(ap, n);
+	for (i = 0; i < n && i < 6; i++)
+		a[i] = va_arg(ap, struct scmp_arg_cmp);
+	va_end(ap);
+	return refused(nr, act, n, a, f);
+}
+EOF
+	if gcc -shared -fPIC -o "$W/refuse.so" "$W/refuse.c" -ldl 2>"$W/cc2.err"; then
+		LD_PRELOAD=$W/refuse.so run_nook "$BASE" -- /sec unshare 10000000 + getpid
+		if [ "$RC" = 125 ] && [ -z "$(res getpid)" ] &&
+			printf '%s' "$ERR" | grep -q 'unshare'; then
+			pass "a seccomp rule libseccomp refuses: nook exits 125 naming it, the command does not run"
+		else
+			fail "a seccomp rule libseccomp refuses: nook exits 125 naming it, the command does not run"
+			show
+		fi
+	else
+		skip 1 "cannot build the libseccomp shim: $(head -c 200 "$W/cc2.err")"
+	fi
+else
+	skip 1 "no gcc or seccomp.h for the libseccomp shim"
+fi
+
 # ---------------------------------------------------------------------------
 # Masked and read-only paths.
 mask_file() {	# mask_file PATH: a test that it reads as empty
@@ -187,10 +296,17 @@ if [ -d /sys/firmware ] && [ -n "$(ls -A /sys/firmware)" ]; then
 else
 	skip 1 "/sys/firmware is empty on this host anyway"
 fi
-run_nook -s filesystem.mask= -s filesystem.readonly_path= "$BASE" -- \
+# the masks are what stands in the way when container root is host root
+run_nook -s filesystem.mask= -s filesystem.readonly_path= \
+	-s user.uid_map=identity -s user.gid_map=identity "$BASE" -- \
 	/sec size /proc/timer_list + write /proc/sys/kernel/hostname evil + count /sys/firmware
 like "$(res size)/$(res write)/$(res count)" '^ok [1-9][0-9]*/ok/ok [1-9]' \
-	"mask = and readonly_path = (empty): nothing masked, /proc/sys writable (control)"
+	"mask = and readonly_path = (empty), identity map: nothing masked, /proc/sys writable (control)"
+# with the private range (the default as root) the host's files stay closed
+run_nook -s filesystem.mask= -s filesystem.readonly_path= "$BASE" -- \
+	/sec size /proc/timer_list + write /proc/sys/kernel/hostname evil
+is "$(res size)/$(res write)" "EACCES/EACCES" \
+	"  the same with the private range: files of host root stay closed to container root"
 run_nook -s filesystem.mask=/etc/passwd -s filesystem.readonly_path=/tmp "$BASE" -- \
 	/sec size /etc/passwd + size /proc/timer_list + write /tmp/x y
 like "$(res size)" '^ok 0$' "mask = /etc/passwd: a file of the rootfs reads as empty"

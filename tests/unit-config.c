@@ -11,10 +11,12 @@
  * cfg_set()/cfg_set_command() as main.c does.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "nook.h"
@@ -1406,6 +1408,151 @@ test_all_errors(void)
 	cfg_free(&c);
 }
 
+/* Numbers past their range are errors (ERANGE), never wrapped. */
+static void
+test_limits(void)
+{
+	static const struct { const char *s; int neg; long long v; } dur[] = {
+		{ "3650d", 0, 3650LL * 86400000 }, { "-3650d", 1,
+		-3650LL * 86400000 }, { "87600h", 0, 3650LL * 86400000 },
+		{ "315360000000ms", 0, 3650LL * 86400000 },
+	};
+	static const char *const dur_big[] = { "3651d", "427007965d",
+		"18446744073709551616s", "99999999999999999999999999ms",
+		"315360000001ms" };
+	struct rlimit_spec rs;
+	const char *why = NULL;
+	struct cfg c;
+	long long v;
+	size_t i;
+	int r;
+
+	for (i = 0; i < sizeof(dur) / sizeof(dur[0]); i++) {
+		v = 0;
+		r = parse_duration(dur[i].s, &v, dur[i].neg);
+		if (!ok(r == 0 && v == dur[i].v, "parse_duration(\"%s\"): the "
+		    "limit itself is fine", dur[i].s))
+			diag("r %d, got %lld", r, v);
+	}
+	for (i = 0; i < sizeof(dur_big) / sizeof(dur_big[0]); i++) {
+		errno = 0;
+		r = parse_duration(dur_big[i], &v, 1);
+		ok(r == -1 && errno == ERANGE, "parse_duration(\"%s\"): ERANGE",
+		    dur_big[i]);
+	}
+	errno = 0;
+	ok(parse_duration("5x", &v, 0) == -1 && errno == EINVAL,
+	    "parse_duration(\"5x\"): EINVAL, not ERANGE");
+	ok(parse_size("8388607T", &v) == 0 && v == 8388607LL << 40,
+	    "parse_size(\"8388607T\") fits in 63 bits");
+	errno = 0;
+	ok(parse_size("8388608T", &v) == -1 && errno == ERANGE,
+	    "parse_size(\"8388608T\"): ERANGE");
+
+	r = rlimit_parse(K_RL_FIRST + 13, "427007965d", &rs, &why);
+	ok(r == -1 && why && !strcmp(why, "out of range (at most 3650 days)"),
+	    "rlimit rttime = 427007965d: out of range, not 7.9 hours");
+	if (!last_ok)
+		diag("r %d, soft %llu, why %s", r, rs.soft, why ? why : "-");
+	r = rlimit_parse(K_RL_FIRST + 13, "3650d", &rs, &why);
+	ok(r == 0 && rs.soft == 3650ULL * 86400 * 1000000,
+	    "rlimit rttime = 3650d is 3650 days in microseconds");
+	r = rlimit_parse(K_RL_FIRST + 2, "3650d", &rs, &why);
+	ok(r == 0 && rs.soft == 3650ULL * 86400, "rlimit cpu = 3650d in "
+	    "seconds");
+	load(&c, BASE "[rlimits]\nrttime = 427007965d\n");
+	cfg_validate(&c);
+	has_err(&c, "@:8: [rlimits] rttime: out of range (at most 3650 days)",
+	    "rttime = 427007965d: an error with file:line");
+	cfg_free(&c);
+}
+
+/* The file itself: a FIFO must not hang, a huge file is refused. */
+static void
+test_config_file(void)
+{
+	char path[64] = "/tmp/unit-config-fifo-XXXXXX";
+	struct cfg c;
+	char *big, *p;
+	size_t n = (1 << 20) + 1;
+	int r;
+
+	if (!mkdtemp(path))
+		exit(2);
+	strcat(path, "/x.ini");
+	if (mkfifo(path, 0600))
+		exit(2);
+	cfg_init(&c, path, SELF_DIR);
+	alarm(10);	/* the old loader blocked in open: fail, not hang */
+	r = cfg_load_file(&c);
+	alarm(0);
+	ok(r == -2 && c.nerrs == 1 && strstr(c.errs[0], ": not a regular file"),
+	    "a FIFO as the config: refused at once");
+	if (!last_ok)
+		dump_errs(&c);
+	cfg_free(&c);
+	unlink(path);
+	*strrchr(path, '/') = 0;
+	rmdir(path);
+
+	big = xcalloc(n + 1, 1);
+	memset(big, '#', n);
+	memcpy(big, BASE, strlen(BASE));
+	for (p = big + strlen(BASE); p < big + n; p += 100)
+		*p = '\n';
+	r = load_n(&c, big, n);
+	ok(r == -2 && c.nerrs == 1 && strstr(c.errs[0], "larger than 1 MiB"),
+	    "a config of 1 MiB + 1 byte: refused");
+	if (!last_ok)
+		dump_errs(&c);
+	cfg_free(&c);
+	free(big);
+}
+
+/* Control characters of values reach no terminal raw. */
+static void
+test_escapes(void)
+{
+	struct cfg c;
+	char *out;
+
+	load(&c, BASE "[filesystem]\nsys = a\033[2J\tb\n");
+	cfg_validate(&c);
+	ok(find_err(&c, "@:8: [filesystem] sys: \"a\\e[2J\\tb\" is not one of",
+	    0) >= 0 && !strchr(c.errs[0], '\033'), "an ESC and a tab in a "
+	    "value: shown as \\e and \\t");
+	if (!last_ok)
+		dump_errs(&c);
+	cfg_free(&c);
+	load(&c, BASE);
+	cfg_set(&c, "rootfs.propagation=x\n\x9b" "31m\xc2\x9b");
+	cfg_validate(&c);
+	ok(c.nerrs == 1 && !strchr(c.errs[0], '\n') &&
+	    strstr(c.errs[0], "x\\n\\x9b31m\\xc2\\x9b"), "a newline, a lone "
+	    "0x9b and a UTF-8 C1 CSI in --set: escaped");
+	if (!last_ok)
+		dump_errs(&c);
+	cfg_free(&c);
+
+	load(&c, BASE);
+	cfg_set(&c, "mounts.file=/etc/x:=a\n\n#b\n c");
+	out = NULL;
+	{
+		size_t len = 0;
+		FILE *f = open_memstream(&out, &len);
+
+		ok(cfg_print(&c, f) == -1 && c.nerrs == 1 && strstr(c.errs[0],
+		    "[mounts] file: cannot be printed as INI: line 2 of the "
+		    "text is empty"), "--print-config refuses a file text with "
+		    "a blank line");
+		fclose(f);
+	}
+	if (!last_ok)
+		dump_errs(&c);
+	free(out);
+	cfg_free(&c);
+}
+
 int
 main(void)
 {
@@ -1432,6 +1579,9 @@ main(void)
 	test_mounts();
 	test_conflicts();
 	test_all_errors();
+	test_limits();
+	test_config_file();
+	test_escapes();
 	rm_tmp();
 	printf("1..%d\n", n_test);
 	if (n_fail)
