@@ -45,7 +45,7 @@ struct opts {
 static void
 usage(FILE *f)
 {
-	fputs("usage: nook [OPTIONS] CONFIG [-- COMMAND [ARG...]]\n"
+	fputs("usage: nook [OPTIONS] CONFIG [OPTIONS] [-- COMMAND [ARG...]]\n"
 	    "Start a container described by the INI file CONFIG.\n\n"
 	    "  -c, --check              check the config and the host; start "
 	    "nothing\n"
@@ -61,6 +61,10 @@ usage(FILE *f)
 	    "nook.ini(5).\n", f);
 }
 
+/*
+ * Options may come before and after CONFIG, up to "--"; what follows
+ * "--" is the command, never options of nook.
+ */
 static int
 parse_opts(int argc, char **argv, struct opts *o)
 {
@@ -74,11 +78,13 @@ parse_opts(int argc, char **argv, struct opts *o)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int ch;
+	int ch, dd;
 
+	for (dd = 1; dd < argc && strcmp(argv[dd], "--"); dd++)
+		;
 	o->sets = xcalloc(argc, sizeof(char *));
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "+cps:vqhV", lo, NULL)) != -1) {
+	while ((ch = getopt_long(dd, argv, "cps:vqhV", lo, NULL)) != -1) {
 		switch (ch) {
 		case 'c': o->check = 1; break;
 		case 'p': o->print = 1; break;
@@ -101,19 +107,20 @@ parse_opts(int argc, char **argv, struct opts *o)
 			return -1;
 		}
 	}
-	if (optind >= argc || !strcmp(argv[optind], "--")) {
+	/* getopt moved the operands to the end, before "--" */
+	if (optind >= dd) {
 		fputs("nook: CONFIG is missing\ntry 'nook --help'\n", stderr);
 		return -1;
 	}
 	o->file = argv[optind++];
-	if (optind < argc && strcmp(argv[optind], "--")) {
+	if (optind < dd) {
 		fprintf(stderr, "nook: %s: unexpected argument (COMMAND goes "
 		    "after --)\n", argv[optind]);
 		return -1;
 	}
-	if (optind < argc && ++optind < argc)
-		o->command = argv + optind;
-	else if (optind == argc && !strcmp(argv[argc - 1], "--")) {
+	if (dd + 1 < argc)
+		o->command = argv + dd + 1;
+	else if (dd < argc) {
 		fputs("nook: --: COMMAND is missing\n", stderr);
 		return -1;
 	}

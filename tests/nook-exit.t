@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib-nook.sh"
 nook_setup
 
-plan 43
+plan 45
 
 # --- the command's status ---
 for n in 0 1 42 124 255; do
@@ -62,6 +62,10 @@ run_nook "$CONF" --
 like "$RC:$ERR" '^125:.*COMMAND is missing' "-- without a command: 125"
 run_nook -s 'no-dot=1' "$CONF" -- /probe exit 0
 like "$RC:$ERR" '^125:.*SECTION.KEY=VALUE' "-s without SECTION.KEY: 125"
+run_nook "$CONF" -s process.user=app -- /probe ids
+like "$RC:${L[0]}" '^0:uid 1000 ' "options after CONFIG are options too (-s process.user=app)"
+run_nook "$CONF" -- /probe exit 0 -s x
+is "$RC:$ERR" "0:" "  but after -- everything is the command's (-s x is an argument)"
 run_nook -h
 like "$RC:$OUT" '^0:usage: nook' "-h: usage on stdout, 0"
 run_nook -V
