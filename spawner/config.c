@@ -1685,18 +1685,18 @@ check_conflicts(struct cfg *c)
 		cfg_error(c, l, K_HOSTNAME, "needs [namespaces] uts = new");
 	if ((l = cfg_loc(c, K_DOMAINNAME)) && !is_new(c, K_NS_UTS))
 		cfg_error(c, l, K_DOMAINNAME, "needs [namespaces] uts = new");
-	if (cfg_enum(c, K_FS_SYS) != 2 && is_new(c, K_NS_USER) &&
-	    !is_new(c, K_NS_NET))
-		cfg_error(c, cfg_loc(c, K_FS_SYS) ? cfg_loc(c, K_FS_SYS) :
-		    cfg_loc(c, K_NS_NET), K_FS_SYS, "mounting sysfs in "
-		    "a new user namespace needs [namespaces] net = new "
-		    "(or set sys = no)");
-	if (cfg_bool(c, K_FS_PROC) && is_new(c, K_NS_USER) &&
-	    !is_new(c, K_NS_PID))
-		cfg_error(c, cfg_loc(c, K_FS_PROC) ? cfg_loc(c, K_FS_PROC) :
-		    cfg_loc(c, K_NS_PID), K_FS_PROC, "mounting /proc "
-		    "in a new user namespace needs [namespaces] pid = new "
-		    "(or set proc = no)");
+	/* the defaults give way (the host's are bound: mount.c); only a
+	 * value given asks for what cannot be */
+	if ((l = cfg_loc(c, K_FS_SYS)) && cfg_enum(c, K_FS_SYS) != 2 &&
+	    is_new(c, K_NS_USER) && !is_new(c, K_NS_NET))
+		cfg_error(c, l, K_FS_SYS, "mounting sysfs in a new user "
+		    "namespace needs [namespaces] net = new (or leave sys "
+		    "out to get the host's /sys read-only, or set sys = no)");
+	if ((l = cfg_loc(c, K_FS_PROC)) && cfg_bool(c, K_FS_PROC) &&
+	    is_new(c, K_NS_USER) && !is_new(c, K_NS_PID))
+		cfg_error(c, l, K_FS_PROC, "mounting /proc in a new user "
+		    "namespace needs [namespaces] pid = new (or leave proc "
+		    "out to get the host's /proc bound, or set proc = no)");
 	if ((l = cfg_loc(c, K_INIT_ARGS)) && cfg_enum(c, K_INIT_MODE) == 1)
 		cfg_error(c, l, K_INIT_ARGS, "conflicts with [init] mode = "
 		    "direct (no init runs)");

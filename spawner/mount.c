@@ -350,6 +350,36 @@ blame(struct mctx *m, int key)
 	m->loc = cfg_loc(m->r->c, key);
 }
 
+/*
+ * A new user namespace may mount a proc only for a PID namespace, and a
+ * sysfs only for a network namespace, that it owns.  Without one, the
+ * defaults (config.c refuses a value given) bind the host's instead.
+ */
+static int
+own_pidns(const struct run *r)
+{
+	return !(r->clone_flags & CLONE_NEWUSER) ||
+	    r->clone_flags & CLONE_NEWPID;
+}
+
+static int
+own_netns(const struct run *r)
+{
+	return !(r->clone_flags & CLONE_NEWUSER) ||
+	    r->clone_flags & CLONE_NEWNET;
+}
+
+static void
+host_kernel_fs(struct mctx *m, const char *dir, unsigned attrs)
+{
+	nook_info("%s: no namespace of its own to mount one for: the host's "
+	    "%s is bound%s", key_label(m->key), dir, attrs & M_RO ?
+	    " read-only" : "");
+	m->strict = 1;
+	bind_host(m, AT_FDCWD, dir, dir, attrs, CREATE_DIR);
+	m->strict = 0;
+}
+
 static void
 setup_filesystems(struct mctx *m)
 {
@@ -358,14 +388,21 @@ setup_filesystems(struct mctx *m)
 
 	if (cfg_bool(c, K_FS_PROC)) {
 		blame(m, K_FS_PROC);
-		m->proc = kernel_fs(m, "/proc", "proc", MOUNT_ATTR_NOSUID |
-		    MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, NULL);
+		if (!own_pidns(m->r))
+			host_kernel_fs(m, "/proc", M_NOSUID | M_NODEV | M_NOEXEC);
+		else
+			m->proc = kernel_fs(m, "/proc", "proc", MOUNT_ATTR_NOSUID |
+			    MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, NULL);
 	}
 	if (sys != 2) {
 		blame(m, K_FS_SYS);
-		m->sys = kernel_fs(m, "/sys", "sysfs", MOUNT_ATTR_NOSUID |
-		    MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC |
-		    (sys == 0 ? MOUNT_ATTR_RDONLY : 0), NULL);
+		if (!own_netns(m->r))
+			host_kernel_fs(m, "/sys", M_RO | M_NOSUID | M_NODEV |
+			    M_NOEXEC);
+		else
+			m->sys = kernel_fs(m, "/sys", "sysfs", MOUNT_ATTR_NOSUID |
+			    MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC |
+			    (sys == 0 ? MOUNT_ATTR_RDONLY : 0), NULL);
 	}
 	blame(m, K_FS_DEV);
 	if (dev == 0)

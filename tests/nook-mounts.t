@@ -6,7 +6,7 @@
 . "$(dirname "$0")/lib-nook.sh"
 nook_setup
 
-plan 69
+plan 73
 
 # --- /proc: the container's own ---
 probe_in "$CONF" pids + cmdline 1 + readlink /proc/self
@@ -341,5 +341,18 @@ if mount -t tmpfs -o size=16m nook-test "$W/prop" && mount --make-shared "$W/pro
 else
 	skip 4 "cannot mount a tmpfs"
 fi
+
+# --- defaults give way to other keys: no own namespace, the host's bound ---
+run_nook -s namespaces.net=host "$CONF" -- /probe statvfs /sys + exists /sys/class/net/lo
+joined 1 2
+like "$RC:$J" '^0:ro .*nosuid.* yes$' "net = host, sys left out: the host's /sys, read-only"
+run_nook -s namespaces.net=host -s filesystem.sys=ro "$CONF" -- /probe exit 0
+like "$RC:$ERR" '^125:.*\[filesystem\] sys: mounting sysfs in a new user namespace' \
+	"  sys = ro given: 125 naming the key"
+run_nook -s namespaces.pid=host "$CONF" -- /probe exists /proc/self/status
+is "$RC:${L[0]}" "0:yes" "pid = host, proc left out: the host's /proc is bound"
+run_nook -s namespaces.pid=host -s filesystem.proc=yes "$CONF" -- /probe exit 0
+like "$RC:$ERR" '^125:.*\[filesystem\] proc: mounting /proc in a new user namespace' \
+	"  proc = yes given: 125 naming the key"
 
 done_testing
