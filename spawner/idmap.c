@@ -291,9 +291,11 @@ idmapped_tree(int src, const char *shown, int userns, const struct loc *l,
 	if (!set_idmap(tree, "", userns, AT_RECURSIVE))
 		return tree;
 	if (plain_ok && set_idmap(tree, "", userns, 0)) {
-		nook_info("%s: \"%s\" cannot be idmapped (%s); bound read-only "
-		    "as it is, its files show as nobody", key_label(k), shown,
-		    strerror(errno));
+		/* the root is worth a word even without -v */
+		(k == K_ROOT_PATH ? nook_warn : nook_info)("%s: \"%s\" cannot "
+		    "be idmapped (%s); used read-only as it is, its files show "
+		    "as nobody (uid_map = identity keeps the host's owners)",
+		    key_label(k), shown, strerror(errno));
 		return tree;
 	}
 	if (!plain_ok && set_idmap(tree, "", userns, 0)) {
@@ -364,7 +366,8 @@ idmap_trees(struct run *r)
 	}
 	r->idroot = idmapped_tree(r->root_fd, cfg_str(c, K_ROOT_PATH), userns,
 	    cfg_loc(c, K_ROOT_PATH), K_ROOT_PATH, cfg_bool(c, K_ROOT_READONLY) ||
-	    cfg_enum(c, K_ROOT_OVERLAY) == 1, 0, "use a file system that can "
+	    cfg_enum(c, K_ROOT_OVERLAY) == 1, cfg_bool(c, K_ROOT_READONLY) &&
+	    cfg_enum(c, K_ROOT_OVERLAY) == 0, "use a file system that can "
 	    "(ext4, xfs, btrfs, tmpfs)");
 	rc = r->idroot < 0 ? -1 : 0;
 	for (i = 0; rc == 0 && i < c->nmounts; i++) {

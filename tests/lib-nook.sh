@@ -49,6 +49,10 @@ nook_setup() {
 	[ "$v" -gt 0 ] 2>/dev/null || skip_all "user namespaces are disabled"
 	W=$(mktemp -d /tmp/nook-test.XXXXXX) || skip_all "mktemp failed"
 	chmod 755 "$W"
+	# a tmpfs of its own: idmapped mounts (the default as root) need a file
+	# system that supports them, which /tmp may not be (an overlay root)
+	mount -t tmpfs -o mode=0755 nook-test "$W" 2>/dev/null ||
+		diag "no tmpfs on $W: the tests use the file system of /tmp"
 	trap nook_cleanup EXIT
 	trap 'exit 130' INT TERM HUP
 	ROOT=$W/root

@@ -35,6 +35,10 @@ sec_setup() {
 		skip_all "no static busybox at $BUSYBOX (busybox-static)"
 	W=$(mktemp -d /tmp/nook-sec.XXXXXX) || skip_all "mktemp failed"
 	chmod 755 "$W"
+	# a tmpfs of its own: idmapped mounts (the default as root) need a file
+	# system that supports them, which /tmp may not be (an overlay root)
+	mount -t tmpfs -o mode=0755 nook-sec "$W" 2>/dev/null ||
+		diag "no tmpfs on $W: the tests use the file system of /tmp"
 	trap sec_cleanup EXIT
 	trap 'exit 130' INT TERM HUP
 	musl-gcc -static -O2 -Wall -o "$W/sec" "$SEC_SRC/sec.c" 2>"$W/cc.err" ||
@@ -80,11 +84,11 @@ sec_cleanup() {
 		eval "${_sec_cleanups[i]}" >/dev/null 2>&1
 	done
 	[ -n "$W" ] && [ -d "$W" ] || return 0
-	for m in $(awk -v d="$W" 'index($5, d "/") == 1 { print $5 }' \
+	for m in $(awk -v d="$W" '$5 == d || index($5, d "/") == 1 { print $5 }' \
 		/proc/self/mountinfo | sort -r); do
 		umount -l "$m" 2>/dev/null
 	done
-	if awk -v d="$W" 'index($5, d "/") == 1 { f = 1 } END { exit !f }' \
+	if awk -v d="$W" '$5 == d || index($5, d "/") == 1 { f = 1 } END { exit !f }' \
 		/proc/self/mountinfo; then
 		echo "# cleanup: mounts left under $W; not removing it" >&2
 		return 0
