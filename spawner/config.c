@@ -477,8 +477,9 @@ check_raw_line(struct load_state *st)
 	for (q = p; *q; q++)
 		if (*q == ';' && is_blank(q[-1])) {
 			cfg_error(st->c, &l, -1, "\" ;\" starts an inline "
-			    "comment, which would cut this value; put comments "
-			    "on their own line");
+			    "comment, which would cut this value; write \\; "
+			    "for a ; in a command (or drop the blank before "
+			    "it), and put comments on their own line");
 			break;
 		}
 	if (st->have_prev && p > line) {
@@ -527,12 +528,14 @@ line_reader(char *str, int num, void *stream)
 		cfg_error(st->c, &l, -1, "line is %zd characters long; the "
 		    "limit is %d: continue the value on indented lines",
 		    len - (st->line[len - 1] == '\n'), num - 2);
+		st->c->dropped++;
 		strcpy(str, "\n");
 		st->line[0] = 0;
 		return str;
 	}
 	if (memchr(st->line, 0, len)) {
 		cfg_error(st->c, &l, -1, "line contains a NUL byte");
+		st->c->dropped++;
 		strcpy(str, "\n");
 		st->line[0] = 0;
 		return str;
@@ -1742,14 +1745,15 @@ cfg_validate(struct cfg *c)
 			    "\"%s\": %s", c->mounts[i].v.s, why);
 		mnt_spec_free(&m);
 	}
-	if (!c->e[K_COMMAND].n)
+	/* a line refused whole may have held them: no follow-on errors */
+	if (!c->e[K_COMMAND].n && !c->dropped)
 		cfg_error(c, c->e[K_COMMAND].given.line ? &c->e[K_COMMAND].given :
 		    NULL, K_COMMAND, "required (in the file or after -- on the "
 		    "command line)");
-	if (!c->e[K_ROOT_PATH].n)
+	if (!c->e[K_ROOT_PATH].n && !c->dropped)
 		cfg_error(c, c->e[K_ROOT_PATH].given.line ?
 		    &c->e[K_ROOT_PATH].given : NULL, K_ROOT_PATH, "required");
-	if (c->nerrs != before)
+	if (c->nerrs != before || c->dropped)
 		return -1;	/* host checks need valid values */
 	check_host(c);
 	check_caps(c);

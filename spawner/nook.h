@@ -83,6 +83,7 @@ struct cfg {
 	char **errs;
 	size_t nerrs;
 	int cmdline_command;	/* COMMAND came after -- */
+	int dropped;		/* lines refused whole: a key may be on one */
 };
 
 enum { M_RO = 1, M_NOSUID = 2, M_NODEV = 4, M_NOEXEC = 8 };

@@ -325,7 +325,7 @@ case_ "overlong comment line" 6 "" "line is 252 characters long" <<EOF
 # $long
 EOF
 case_ "inline ' ;'" 7 "" \
-	"\" ;\" starts an inline comment, which would cut this value; put comments on their own line" <<'EOF'
+	"\" ;\" starts an inline comment, which would cut this value; write \\; for a ; in a command (or drop the blank before it), and put comments on their own line" <<'EOF'
 [process]
 env = A=1 ; the first
 EOF

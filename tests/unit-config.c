@@ -943,6 +943,18 @@ test_overlong(void)
 	ok(!leak && i == 1, "the overlong lines set no part of their value");
 	free_strv(env);
 	cfg_free(&c);
+
+	/* the required command on an overlong line: one error, not two */
+	free(t);
+	free(l1);
+	l1 = line_of("command = /bin/echo ", 199 + 10, "");
+	t = xasprintf("[rootfs]\npath = /\n[process]\n%s\n", l1);
+	load(&c, t);
+	cfg_validate(&c);
+	is_num(c.nerrs, 1, "an overlong command line: its own error only, no "
+	    "follow-on \"required\"");
+	dump_errs(&c);
+	cfg_free(&c);
 	free(t);
 	free(l1);
 	free(l2);
@@ -981,10 +993,12 @@ test_inline_comment(void)
 	    "env = C=x;y\n"			/* 11: fine */
 	    "env = D=x ;\n");			/* 12 */
 	has_err(&c, "@:8: \" ;\" starts an inline comment, which would cut "
-	    "this value; put comments on their own line",
+	    "this value; write \\; for a ; in a command (or drop the blank "
+	    "before it), and put comments on their own line",
 	    "a value with \" ;\" is rejected");
 	has_err(&c, "@:9: \" ;\" starts an inline comment, which would cut "
-	    "this value; put comments on their own line",
+	    "this value; write \\; for a ; in a command (or drop the blank "
+	    "before it), and put comments on their own line",
 	    "a value with a tab before ';' is rejected");
 	ok(find_err(&c, "@:10: \" ;\" starts an inline comment", 0) >= 0,
 	    "\" ;\" inside quotes is rejected too (inih would cut it)");
