@@ -108,17 +108,23 @@ bench-spawn: all
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
-		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(PREFIX)/share/doc/nook/examples
 	install -m 755 $(B)/nook-init $(DESTDIR)$(BINDIR)/nook-init
 	install -m 755 $(B)/nook $(DESTDIR)$(BINDIR)/nook
 	install -m 644 init/nook-init.8 $(DESTDIR)$(MANDIR)/man8/nook-init.8
 	install -m 644 spawner/nook.1 $(DESTDIR)$(MANDIR)/man1/nook.1
 	install -m 644 config/nook.ini.5 $(DESTDIR)$(MANDIR)/man5/nook.ini.5
+	install -m 644 config/*.ini $(DESTDIR)$(PREFIX)/share/doc/nook/examples
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/nook-init $(DESTDIR)$(BINDIR)/nook \
 		$(DESTDIR)$(MANDIR)/man8/nook-init.8 \
-		$(DESTDIR)$(MANDIR)/man1/nook.1 $(DESTDIR)$(MANDIR)/man5/nook.ini.5
+		$(DESTDIR)$(MANDIR)/man1/nook.1 $(DESTDIR)$(MANDIR)/man5/nook.ini.5 \
+		$(addprefix $(DESTDIR)$(PREFIX)/share/doc/nook/examples/, \
+		$(notdir $(wildcard config/*.ini)))
+	rmdir $(DESTDIR)$(PREFIX)/share/doc/nook/examples \
+		$(DESTDIR)$(PREFIX)/share/doc/nook 2>/dev/null || true
 
 clean:
 	rm -rf $(B)
