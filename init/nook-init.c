@@ -49,7 +49,7 @@ typedef uint64_t ksigset;
 
 static enum mode mode;
 static int verbosity = 1;
-static int subreaper, group_kill, pdeathsig;
+static int subreaper, group_kill, pdeathsig, close_fds;
 static int grace = 5;
 static int on_exit_cmd = RB_POWER_OFF;
 static enum restart restart;
@@ -57,7 +57,7 @@ static unsigned char expect_zero[32];
 static pid_t child;
 static int stopping;		/* a stop request arrived: never restart */
 static pid_t termed[MAX_TERMED];	/* descendants already sent SIGTERM */
-static int pass_fd[16];		/* --pass-fd: kept open for the child */
+static int pass_fd[16];		/* --pass-fd: kept by --close-fds */
 static int npass_fd;
 
 /* Minimal stderr logger: stdio would triple the binary's size. */
@@ -199,7 +199,8 @@ static const char usage_text[] =
 "  -t, --grace SECONDS\n"
 "                   grace between SIGTERM and SIGKILL at shutdown (5)\n"
 "  -v               more messages on stderr (repeatable)\n"
-"  --pass-fd=FD     keep descriptor FD open for PROGRAM (repeatable)\n"
+"  --close-fds      close inherited descriptors above 2 before the exec\n"
+"  --pass-fd=FD     but keep FD open (repeatable)\n"
 "  -w, -l           accepted for tini compatibility\n"
 "  --on-exit=poweroff|reboot|halt\n"
 "                   machine PID 1 only: what to do when PROGRAM exits\n"
@@ -209,8 +210,8 @@ static const char usage_text[] =
 "  --version        print the version\n"
 "\n"
 "Environment: NOOK_INIT_SUBREAPER, NOOK_INIT_KILL_PROCESS_GROUP,\n"
-"NOOK_INIT_VERBOSITY, NOOK_INIT_GRACE (TINI_SUBREAPER and\n"
-"TINI_KILL_PROCESS_GROUP are honoured too).\n"
+"NOOK_INIT_VERBOSITY, NOOK_INIT_GRACE, NOOK_INIT_CLOSE_FDS (TINI_SUBREAPER,\n"
+"TINI_KILL_PROCESS_GROUP and TINI_VERBOSITY are honoured too).\n"
 "Exit status: PROGRAM's, 128+N if it died of signal N, 126 when it cannot\n"
 "be executed, 127 when not found, 125 for the init's own errors.\n";
 
@@ -257,6 +258,10 @@ parse_long(char **argv, int *i)
 	if (!strcmp(arg, "--version")) {
 		put("nook-init version " NOOK_VERSION " - git." NOOK_GIT "\n");
 		return 1;
+	}
+	if (!strcmp(arg, "--close-fds")) {
+		close_fds = 1;
+		return 0;
 	}
 	if (!strncmp(arg, "--pass-fd", 9) && (arg[9] == '=' || !arg[9])) {
 		long fd = parse_num(long_value(argv, i, arg, 9), 3, 65535);
@@ -370,6 +375,7 @@ parse_args(int argc, char **argv)
 	return i;
 }
 
+/* tini's variables too: images made for tini already set them. */
 static void
 env_options(void)
 {
@@ -382,8 +388,12 @@ env_options(void)
 	if (((v = getenv("NOOK_INIT_KILL_PROCESS_GROUP")) && *v) ||
 	    ((v = getenv("TINI_KILL_PROCESS_GROUP")) && *v))
 		group_kill = 1;
+	if ((v = getenv("TINI_VERBOSITY")) && (n = parse_num(v, 0, 9)) >= 0)
+		verbosity = (int)n;
 	if ((v = getenv("NOOK_INIT_VERBOSITY")) && (n = parse_num(v, 0, 9)) >= 0)
 		verbosity = (int)n;
+	if ((v = getenv("NOOK_INIT_CLOSE_FDS")) && *v)
+		close_fds = 1;
 	if ((v = getenv("NOOK_INIT_GRACE")) && *v)
 		set_grace(v, "NOOK_INIT_GRACE");
 }
@@ -433,6 +443,7 @@ machine_setup(void)
 	mount_if_missing("/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, 0);
 	mount_if_missing("/dev", "devtmpfs", MS_NOSUID, "mode=0755");
 	mount_if_missing("/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755");
+	/* no O_CLOEXEC: it becomes the stdio that the child inherits */
 	if (syscall(SYS_fcntl, 0, F_GETFD) < 0 &&
 	    (fd = open("/dev/console", O_RDWR)) >= 0) {
 		dup2(fd, 0);
@@ -528,7 +539,10 @@ exec_search(char **argv, char **envp, const char *path)
 /*
  * In the child: own process group, the terminal's foreground when stdin
  * is one (SIGTTOU is still blocked, so tcsetpgrp cannot stop us), a clean
- * signal state, no inherited descriptors, and a PATH.
+ * signal state and a PATH.  Inherited descriptors stay, as with tini,
+ * dumb-init and catatonit: whoever passes fd 3 (--preserve-fds, socket
+ * activation, "3<file") means it for the program.  The init's own are all
+ * close-on-exec.
  */
 static void __attribute__((noreturn))
 exec_child(char **argv)
@@ -563,7 +577,8 @@ exec_child(char **argv)
 		if (sig != SIGKILL && sig != SIGSTOP)
 			syscall(SYS_rt_sigaction, sig, &dfl, 0, sizeof(ksigset));
 	ksigprocmask(SIG_SETMASK, &none, 0);
-	close_extra_fds(3 + (listen > 0 ? listen : 0));
+	if (close_fds)
+		close_extra_fds(3 + (listen > 0 ? listen : 0));
 	e = exec_search(argv, envp, path);
 	say(0, argv[0], ": ", errstr(e));
 	_exit(e == ENOENT || e == ENOTDIR ? 127 : 126);
@@ -601,10 +616,17 @@ forward(int sig)
 		kill(child, sig);
 }
 
+/* The wait status as a shell would report it, before -e. */
+static int
+raw_code(int st)
+{
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
 static int
 status_code(int st)
 {
-	int code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	int code = raw_code(st);
 
 	if (expect_zero[code / 8] & (1 << (code % 8)))
 		return 0;
@@ -824,7 +846,8 @@ should_restart(int st)
 {
 	if (stopping || restart == RESTART_NO)
 		return 0;
-	return restart == RESTART_ALWAYS || status_code(st) != 0;
+	/* -e says how to report a status, not whether it failed */
+	return restart == RESTART_ALWAYS || raw_code(st) != 0;
 }
 
 /* Sleep for a restart back-off while still reaping and taking signals. */

@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$TOP/tests/helpers/init/common.sh"
 need_init
-plan 87
+plan 105
 
 # --- version / help -------------------------------------------------------
 run_init --version
@@ -168,12 +168,80 @@ like "$(cat "$T/out")" 'SigIgn:[[:space:]]*0+$' "child: no ignored signals (SigI
 like "$(cat "$T/out")" 'SigBlk:[[:space:]]*0+$' "child: empty signal mask (SigBlk all zero)"
 diag "$(cat "$T/out")"
 
-# fds beyond 0-2 (here 5 and 7, not close-on-exec) must not reach the child
+# --- descriptors ----------------------------------------------------------------
+# The caller's fds 5 and 7 (not close-on-exec) reach the child, as with tini;
+# nothing of the init's own does.  ls lists its own directory fd too: the
+# lowest free one.
+# Whatever the harness leaked above 2 is closed first, so the list is exact.
+fds_run() {	# fds_run [INIT-OPTIONS...]: the child's fds, in $FDS
+	pidns bash -c 'for f in /proc/self/fd/*; do
+			f=${f##*/}; [ "$f" -gt 2 ] && eval "exec $f>&-"
+		done
+		exec 5</dev/null 7>/dev/null
+		exec "$0" "$@" -- ls /proc/self/fd' "$NOOK_INIT" "$@" >"$T/out" 2>&1
+	FDS=$(tr '\n' ' ' <"$T/out")
+}
 pidns bash -c 'exec 5</dev/null 7>/dev/null; exec ls /proc/self/fd' >"$T/out" 2>&1
 grep -qx 5 "$T/out" && grep -qx 7 "$T/out"
 ok $? "sanity: fds 5 and 7 are inherited by a plain child"
-pidns bash -c 'exec 5</dev/null 7>/dev/null; exec "$0" -- ls /proc/self/fd' "$NOOK_INIT" >"$T/out" 2>&1
-is "$(tr '\n' ' ' <"$T/out")" "0 1 2 3 " "child has only fds 0-2 (+ ls's own dir fd)"
+fds_run
+is "$FDS" "0 1 2 3 5 7 " "by default the child inherits fds 5 and 7, and no fd of the init"
+fds_run --pass-fd=7
+is "$FDS" "0 1 2 3 5 7 " "--pass-fd alone closes nothing"
+fds_run --close-fds
+is "$FDS" "0 1 2 3 " "--close-fds: child has only fds 0-2 (+ ls's own dir fd)"
+fds_run --close-fds --pass-fd=7
+is "$FDS" "0 1 2 3 7 " "--close-fds --pass-fd=7: fd 7 kept, fd 5 closed"
+fds_run --close-fds --pass-fd 5 --pass-fd=7
+is "$FDS" "0 1 2 3 5 7 " "--close-fds --pass-fd 5 --pass-fd=7: both kept"
+NOOK_INIT_CLOSE_FDS=1 fds_run
+is "$FDS" "0 1 2 3 " "NOOK_INIT_CLOSE_FDS=1 acts as --close-fds"
+NOOK_INIT_CLOSE_FDS= fds_run
+is "$FDS" "0 1 2 3 5 7 " "NOOK_INIT_CLOSE_FDS empty: descriptors kept"
+# socket activation: LISTEN_FDS=2 keeps 3 and 4 even with --close-fds
+pidns env LISTEN_FDS=2 LISTEN_PID=1 bash -c 'exec 3</dev/null 4</dev/null 6</dev/null
+	exec "$0" --close-fds -- sh -c "echo \$LISTEN_PID \$\$; exec ls /proc/self/fd"' \
+	"$NOOK_INIT" >"$T/out" 2>&1
+is "$(tr '\n' ' ' <"$T/out")" "2 2 0 1 2 3 4 5 " \
+	"--close-fds with LISTEN_FDS=2: fds 3-4 kept, 6 closed, LISTEN_PID is the child's"
+# a descriptor passed the shell's way ("3<file") is readable by the program
+echo passed-in >"$T/fd3"
+OUT=$(pidns bash -c 'exec "$0" -- sh -c "cat <&3"' "$NOOK_INIT" 3<"$T/fd3" 2>&1)
+is "$OUT" passed-in "a shell's 3<file reaches the program"
+
+# --- --restart in a PID namespace -------------------------------------------------
+# The child counts its runs in $T/runs; each restart waits the 1 s back-off.
+restart_run() {	# restart_run INIT-OPTIONS... -- SCRIPT: SCRIPT sees $n (runs so far)
+	local script=${*: -1}
+	rm -f "$T/runs"
+	run_init "${@:1:$#-1}" sh -c 'n=$(cat "$0" 2>/dev/null || echo 0)
+		echo $((n + 1)) >"$0"
+		'"$script" "$T/runs"
+	RUNS=$(cat "$T/runs" 2>/dev/null)
+}
+restart_run --restart=on-failure -- '[ "$n" -ge 1 ] || exit 4'
+is "$RC/$RUNS" "0/2" "--restart=on-failure: exit 4 is run again, exit 0 is not"
+restart_run -e 3 --restart=on-failure -- '[ "$n" -ge 1 ] || exit 3'
+is "$RC/$RUNS" "0/2" "-e 3 --restart=on-failure: exit 3 still counts as a failure"
+restart_run -e 3 --restart=on-failure -- '[ "$n" -ge 1 ] || exit 3
+	trap "" TERM; kill -TERM 1; exit 3'
+is "$RC/$RUNS" "0/2" "-e 3 --restart=on-failure: after a stop request the last exit 3 is reported as 0"
+restart_run -e 3 --restart=on-failure -- 'exit 0'
+is "$RC/$RUNS" "0/1" "-e 3 --restart=on-failure: exit 0 is not run again"
+
+# --- TINI_VERBOSITY ---------------------------------------------------------------
+TINI_VERBOSITY=2 run_init -- sh -c 'exit 3'
+like "$ERR" 'exited with status 3' "TINI_VERBOSITY=2: the child's status is reported"
+TINI_VERBOSITY=0 run_init -t 0 -- true
+is "$ERR" "" "TINI_VERBOSITY=0: no warnings (not even the SIGKILL of -t 0)"
+run_init -t 0 -- true
+like "$ERR" 'SIGKILL' "sanity: without it, -t 0 warns of the SIGKILL"
+NOOK_INIT_VERBOSITY=2 TINI_VERBOSITY=0 run_init -- sh -c 'exit 3'
+like "$ERR" 'exited with status 3' "NOOK_INIT_VERBOSITY wins over TINI_VERBOSITY (2 over 0)"
+NOOK_INIT_VERBOSITY=0 TINI_VERBOSITY=2 run_init -t 0 -- true
+is "$ERR" "" "NOOK_INIT_VERBOSITY wins over TINI_VERBOSITY (0 over 2)"
+TINI_VERBOSITY=x run_init -t 0 -- true
+like "$ERR" 'SIGKILL' "TINI_VERBOSITY=x is ignored"
 
 # own process group
 run_init -- awk '{ print ($1 == $5) ? "own-group" : "pid " $1 " pgid " $5 }' /proc/self/stat

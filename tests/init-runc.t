@@ -3,7 +3,8 @@
 # nook-init as the PID 1 of a real container: runc with an OCI bundle whose
 # rootfs is a static busybox plus build/nook-init.  Exit status
 # passthrough, signals from `runc kill` reaching the child, reaping, and
-# stopping what is left (also a process that entered with `runc exec`).
+# stopping what is left (also a process that entered with `runc exec`), and
+# the descriptors of `runc run --preserve-fds`.
 . "$(dirname "$0")/lib.sh"
 
 HELPERS=$TOP/tests/helpers/runc
@@ -144,7 +145,7 @@ if [ "$RC" != 0 ] || [ "$(cat "$OUT")" != sane ]; then
 	skip_all "runc cannot run a busybox container here: $(head -c 300 "$ERR" | tr '\n' ' ')"
 fi
 
-plan 30
+plan 32
 
 # 1-6: exit status passthrough
 run $INIT -- /bin/sh -c 'exit 7'
@@ -314,5 +315,21 @@ if command -v script >/dev/null 2>&1; then
 else
 	skip 2 "no script(1) to give runc a terminal"
 fi
+
+# 31-32: runc run --preserve-fds 1: the fd 3 that runc passes to the
+# container's PID 1 reaches the child, as with tini; --close-fds closes it
+echo preserved >"$TMP"/fd3
+for opts in "" --close-fds; do
+	prepare $INIT $opts -- /bin/sh -c 'cat <&3 || echo closed'
+	timeout -k 5 60 runc run --preserve-fds 1 --bundle "$B" "$ID" \
+		</dev/null >"$OUT" 2>"$ERR" 3<"$TMP"/fd3
+	RC=$?
+	runc delete -f "$ID" >/dev/null 2>&1
+	if [ -z "$opts" ]; then
+		is "$RC/$(cat "$OUT")" "0/preserved" "runc run --preserve-fds 1: the child reads fd 3"
+	else
+		is "$RC/$(cat "$OUT")" "0/closed" "runc run --preserve-fds 1 with --close-fds: fd 3 is closed"
+	fi
+done
 
 done_testing
