@@ -33,7 +33,8 @@ PKGS      = inih libcap-ng libseccomp
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -linih -lcap-ng -lseccomp)
 SPAWNER_SRC = spawner/main.c spawner/config.c spawner/util.c spawner/ns.c \
-	spawner/mount.c spawner/process.c spawner/security.c spawner/idmap.c
+	spawner/mount.c spawner/process.c spawner/security.c spawner/idmap.c \
+	spawner/hostcheck.c
 SPAWNER_OBJ = $(SPAWNER_SRC:spawner/%.c=$(B)/spawner/%.o)
 
 all: $(B)/nook-init $(B)/nook
@@ -81,12 +82,12 @@ demo: deps-build all
 # that answers questions from inside a container.
 TEST_BINS = $(B)/tests/unit-config $(B)/tests/probe
 
-$(B)/tests/unit-config: tests/unit-config.c $(B)/spawner/config.o \
-		$(B)/spawner/util.o spawner/nook.h
+UNIT_OBJ = $(B)/spawner/config.o $(B)/spawner/util.o $(B)/spawner/hostcheck.o
+
+$(B)/tests/unit-config: tests/unit-config.c $(UNIT_OBJ) spawner/nook.h
 	@mkdir -p $(B)/tests
 	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) $(WARN) -Ispawner -o $@ \
-		tests/unit-config.c $(B)/spawner/config.o $(B)/spawner/util.o \
-		$(PKG_LIBS)
+		tests/unit-config.c $(UNIT_OBJ) $(PKG_LIBS)
 
 $(B)/tests/probe: tests/probe.c
 	@mkdir -p $(B)/tests

@@ -15,6 +15,7 @@
 #include <seccomp.h>
 #include <sys/resource.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,15 +29,23 @@
 
 #include "nook.h"
 
+/* Choices, in the order of their C enums (nook.h). */
 static const char *const c_bool[] = { "yes", "no", NULL };
-static const char *const c_init_mode[] = { "init", "direct", NULL };
-static const char *const c_overlay[] = { "none", "tmpfs", NULL };
-static const char *const c_prop[] = { "slave", "private", "shared",
-	"unbindable", NULL };
-static const char *const c_sys[] = { "ro", "rw", "no", NULL };
-static const char *const c_dev[] = { "minimal", "host", "none", NULL };
-static const char *const c_seccomp[] = { "default", "none", NULL };
-static const char *const c_action[] = { "errno", "kill", "log", NULL };
+static const char *const c_init_mode[] = { [INIT_MODE_INIT] = "init",
+	[INIT_MODE_DIRECT] = "direct", NULL };
+static const char *const c_overlay[] = { [OVERLAY_NONE] = "none",
+	[OVERLAY_TMPFS] = "tmpfs", NULL };
+static const char *const c_prop[] = { [PROP_SLAVE] = "slave",
+	[PROP_PRIVATE] = "private", [PROP_SHARED] = "shared",
+	[PROP_UNBINDABLE] = "unbindable", NULL };
+static const char *const c_sys[] = { [SYS_RO] = "ro", [SYS_RW] = "rw",
+	[SYS_NO] = "no", NULL };
+static const char *const c_dev[] = { [DEV_MINIMAL] = "minimal",
+	[DEV_HOST] = "host", [DEV_NONE] = "none", NULL };
+static const char *const c_seccomp[] = { [SECCOMP_DEFAULT] = "default",
+	[SECCOMP_NONE] = "none", NULL };
+static const char *const c_action[] = { [SECCOMP_ERRNO] = "errno",
+	[SECCOMP_KILL] = "kill", [SECCOMP_LOG] = "log", NULL };
 
 #define OCI_MASKED "/proc/acpi\n/proc/asound\n/proc/kcore\n/proc/keys\n" \
 	"/proc/latency_stats\n/proc/timer_list\n/proc/timer_stats\n" \
@@ -44,82 +53,84 @@ static const char *const c_action[] = { "errno", "kill", "log", NULL };
 	"/sys/devices/virtual/powercap"
 #define OCI_READONLY "/proc/bus\n/proc/fs\n/proc/irq\n/proc/sys\n" \
 	"/proc/sysrq-trigger"
-#define RL(k, n) [k] = { "rlimits", n, T_RLIMIT, "inherit", NULL, 0 }
+#define F(field) offsetof(struct nook_config, field)
+#define RL(k, n) [k] = { "rlimits", n, T_RLIMIT, "inherit", NULL, 0, \
+	F(rlimit) + ((k) - K_RL_FIRST) * sizeof(struct rlimit_spec) }
 
 const struct key cfg_keys[K__COUNT] = {
-	[K_NAME] = { "container", "name", T_NAME, NULL, NULL, 0 },
-	[K_HOSTNAME] = { "container", "hostname", T_HOST, NULL, NULL, 0 },
-	[K_DOMAINNAME] = { "container", "domainname", T_HOST, "", NULL, 0 },
-	[K_COMMAND] = { "process", "command", T_WORDS, NULL, NULL, 0 },
-	[K_CWD] = { "process", "cwd", T_ABSPATH, "/", NULL, 0 },
-	[K_USER] = { "process", "user", T_ID, "0", NULL, 0 },
-	[K_GROUP] = { "process", "group", T_ID, "", NULL, 0 },
-	[K_GROUPS] = { "process", "groups", T_ID, "", NULL, KF_LIST },
-	[K_ENV] = { "process", "env", T_ENV, "", NULL, KF_LIST },
-	[K_ENV_KEEP] = { "process", "env_keep", T_NAME, "", NULL, KF_LIST },
-	[K_CLEAR_ENV] = { "process", "clear_env", T_BOOL, "yes", c_bool, 0 },
-	[K_UMASK] = { "process", "umask", T_OCTAL, "0022", NULL, 0 },
-	[K_NEW_SESSION] = { "process", "new_session", T_BOOL, "yes", c_bool, 0 },
-	[K_STOP_TIMEOUT] = { "process", "stop_timeout", T_DUR, "10s", NULL, 0 },
+	[K_NAME] = { "container", "name", T_NAME, NULL, NULL, 0, F(name) },
+	[K_HOSTNAME] = { "container", "hostname", T_HOST, NULL, NULL, 0, F(hostname) },
+	[K_DOMAINNAME] = { "container", "domainname", T_HOST, "", NULL, 0, F(domainname) },
+	[K_COMMAND] = { "process", "command", T_WORDS, NULL, NULL, 0, F(command) },
+	[K_CWD] = { "process", "cwd", T_ABSPATH, "/", NULL, 0, F(cwd) },
+	[K_USER] = { "process", "user", T_ID, "0", NULL, 0, F(user) },
+	[K_GROUP] = { "process", "group", T_ID, "", NULL, 0, F(group) },
+	[K_GROUPS] = { "process", "groups", T_ID, "", NULL, KF_LIST, F(groups) },
+	[K_ENV] = { "process", "env", T_ENV, "", NULL, KF_LIST, F(env) },
+	[K_ENV_KEEP] = { "process", "env_keep", T_NAME, "", NULL, KF_LIST, F(env_keep) },
+	[K_CLEAR_ENV] = { "process", "clear_env", T_BOOL, "yes", c_bool, 0, F(clear_env) },
+	[K_UMASK] = { "process", "umask", T_OCTAL, "0022", NULL, 0, F(umask) },
+	[K_NEW_SESSION] = { "process", "new_session", T_BOOL, "yes", c_bool, 0, F(new_session) },
+	[K_STOP_TIMEOUT] = { "process", "stop_timeout", T_DUR, "10s", NULL, 0, F(stop_timeout) },
 	[K_SETUP_TIMEOUT] = { "process", "setup_timeout", T_DUR, "30s", NULL,
-		0 },
-	[K_INIT_PATH] = { "init", "path", T_ABSPATH, NULL, NULL, 0 },
-	[K_INIT_ARGS] = { "init", "args", T_WORDS, "", NULL, KF_LIST },
-	[K_INIT_MODE] = { "init", "mode", T_ENUM, "init", c_init_mode, 0 },
-	[K_NS_USER] = { "namespaces", "user", T_NS, "new", NULL, 0 },
-	[K_NS_PID] = { "namespaces", "pid", T_NS, "new", NULL, 0 },
-	[K_NS_MOUNT] = { "namespaces", "mount", T_NS, "new", NULL, 0 },
-	[K_NS_NET] = { "namespaces", "net", T_NS, "new", NULL, 0 },
-	[K_NS_UTS] = { "namespaces", "uts", T_NS, "new", NULL, 0 },
-	[K_NS_IPC] = { "namespaces", "ipc", T_NS, "new", NULL, 0 },
-	[K_NS_CGROUP] = { "namespaces", "cgroup", T_NS, "new", NULL, 0 },
-	[K_NS_TIME] = { "namespaces", "time", T_NS, "new", NULL, 0 },
+		0, F(setup_timeout) },
+	[K_INIT_PATH] = { "init", "path", T_ABSPATH, NULL, NULL, 0, F(init_path) },
+	[K_INIT_ARGS] = { "init", "args", T_WORDS, "", NULL, KF_LIST, F(init_args) },
+	[K_INIT_MODE] = { "init", "mode", T_ENUM, "init", c_init_mode, 0, F(init_mode) },
+	[K_NS_USER] = { "namespaces", "user", T_NS, "new", NULL, 0, F(ns[0]) },
+	[K_NS_PID] = { "namespaces", "pid", T_NS, "new", NULL, 0, F(ns[1]) },
+	[K_NS_MOUNT] = { "namespaces", "mount", T_NS, "new", NULL, 0, F(ns[2]) },
+	[K_NS_NET] = { "namespaces", "net", T_NS, "new", NULL, 0, F(ns[3]) },
+	[K_NS_UTS] = { "namespaces", "uts", T_NS, "new", NULL, 0, F(ns[4]) },
+	[K_NS_IPC] = { "namespaces", "ipc", T_NS, "new", NULL, 0, F(ns[5]) },
+	[K_NS_CGROUP] = { "namespaces", "cgroup", T_NS, "new", NULL, 0, F(ns[6]) },
+	[K_NS_TIME] = { "namespaces", "time", T_NS, "new", NULL, 0, F(ns[7]) },
 	[K_BOOTTIME_OFFSET] = { "namespaces", "boottime_offset", T_SDUR, "0s",
-		NULL, 0 },
+		NULL, 0, F(boottime_offset) },
 	[K_MONOTONIC_OFFSET] = { "namespaces", "monotonic_offset", T_SDUR, "0s",
-		NULL, 0 },
-	[K_UID_MAP] = { "user", "uid_map", T_IDMAP, "auto", NULL, KF_LIST },
-	[K_GID_MAP] = { "user", "gid_map", T_IDMAP, "auto", NULL, KF_LIST },
-	[K_ROOT_PATH] = { "rootfs", "path", T_ABSPATH, NULL, NULL, 0 },
-	[K_ROOT_READONLY] = { "rootfs", "readonly", T_BOOL, "yes", c_bool, 0 },
-	[K_ROOT_OVERLAY] = { "rootfs", "overlay", T_ENUM, "none", c_overlay, 0 },
+		NULL, 0, F(monotonic_offset) },
+	[K_UID_MAP] = { "user", "uid_map", T_IDMAP, "auto", NULL, KF_LIST, F(uid_map) },
+	[K_GID_MAP] = { "user", "gid_map", T_IDMAP, "auto", NULL, KF_LIST, F(gid_map) },
+	[K_ROOT_PATH] = { "rootfs", "path", T_ABSPATH, NULL, NULL, 0, F(root_path) },
+	[K_ROOT_READONLY] = { "rootfs", "readonly", T_BOOL, "yes", c_bool, 0, F(root_readonly) },
+	[K_ROOT_OVERLAY] = { "rootfs", "overlay", T_ENUM, "none", c_overlay, 0, F(overlay) },
 	[K_ROOT_PROPAGATION] = { "rootfs", "propagation", T_ENUM, "slave",
-		c_prop, 0 },
-	[K_FS_PROC] = { "filesystem", "proc", T_BOOL, "yes", c_bool, 0 },
-	[K_FS_SYS] = { "filesystem", "sys", T_ENUM, "ro", c_sys, 0 },
-	[K_FS_DEV] = { "filesystem", "dev", T_ENUM, "minimal", c_dev, 0 },
-	[K_FS_TMP] = { "filesystem", "tmp", T_BOOL, "yes", c_bool, 0 },
-	[K_FS_SHM_SIZE] = { "filesystem", "shm_size", T_SIZE, "64M", NULL, 0 },
-	[K_M_BIND] = { "mounts", "bind", T_MOUNT, "", NULL, KF_LIST },
+		c_prop, 0, F(propagation) },
+	[K_FS_PROC] = { "filesystem", "proc", T_BOOL, "yes", c_bool, 0, F(proc) },
+	[K_FS_SYS] = { "filesystem", "sys", T_ENUM, "ro", c_sys, 0, F(sys) },
+	[K_FS_DEV] = { "filesystem", "dev", T_ENUM, "minimal", c_dev, 0, F(dev) },
+	[K_FS_TMP] = { "filesystem", "tmp", T_BOOL, "yes", c_bool, 0, F(tmp) },
+	[K_FS_SHM_SIZE] = { "filesystem", "shm_size", T_SIZE, "64M", NULL, 0, F(shm_size) },
+	[K_M_BIND] = { "mounts", "bind", T_MOUNT, "", NULL, KF_LIST, F(mounts) },
 	[K_M_BIND_RO] = { "mounts", "bind_ro", T_MOUNT, "", NULL,
-		KF_LIST },
-	[K_M_TMPFS] = { "mounts", "tmpfs", T_MOUNT, "", NULL, KF_LIST },
-	[K_M_MKDIR] = { "mounts", "mkdir", T_MOUNT, "", NULL, KF_LIST },
-	[K_M_SYMLINK] = { "mounts", "symlink", T_MOUNT, "", NULL, KF_LIST },
-	[K_M_FILE] = { "mounts", "file", T_MOUNT, "", NULL, KF_LIST },
+		KF_LIST, F(mounts) },
+	[K_M_TMPFS] = { "mounts", "tmpfs", T_MOUNT, "", NULL, KF_LIST, F(mounts) },
+	[K_M_MKDIR] = { "mounts", "mkdir", T_MOUNT, "", NULL, KF_LIST, F(mounts) },
+	[K_M_SYMLINK] = { "mounts", "symlink", T_MOUNT, "", NULL, KF_LIST, F(mounts) },
+	[K_M_FILE] = { "mounts", "file", T_MOUNT, "", NULL, KF_LIST, F(mounts) },
 	[K_FS_MASK] = { "filesystem", "mask", T_ABSPATH, OCI_MASKED, NULL,
-		KF_LIST },
+		KF_LIST, F(mask) },
 	[K_FS_RO_PATH] = { "filesystem", "readonly_path", T_ABSPATH,
-		OCI_READONLY, NULL, KF_LIST },
-	[K_PASS_FD] = { "process", "pass_fd", T_FD, "", NULL, KF_LIST },
+		OCI_READONLY, NULL, KF_LIST, F(readonly_paths) },
+	[K_PASS_FD] = { "process", "pass_fd", T_FD, "", NULL, KF_LIST, F(pass_fd) },
 	[K_CAP_KEEP] = { "capabilities", "keep", T_CAP, "default", NULL,
-		KF_LIST },
-	[K_CAP_DROP] = { "capabilities", "drop", T_CAP, "", NULL, KF_LIST },
+		KF_LIST, F(caps_keep) },
+	[K_CAP_DROP] = { "capabilities", "drop", T_CAP, "", NULL, KF_LIST, F(caps_drop) },
 	[K_CAP_AMBIENT] = { "capabilities", "ambient", T_CAP, "", NULL,
-		KF_LIST },
-	[K_SEC_NNP] = { "security", "no_new_privs", T_BOOL, "yes", c_bool, 0 },
+		KF_LIST, F(caps_ambient) },
+	[K_SEC_NNP] = { "security", "no_new_privs", T_BOOL, "yes", c_bool, 0, F(no_new_privs) },
 	[K_SEC_SECCOMP] = { "security", "seccomp", T_ENUM, "default",
-		c_seccomp, 0 },
+		c_seccomp, 0, F(seccomp) },
 	[K_SEC_DENY] = { "security", "seccomp_deny", T_SYSCALL, "", NULL,
-		KF_LIST },
+		KF_LIST, F(seccomp_deny) },
 	[K_SEC_ALLOW] = { "security", "seccomp_allow", T_SYSCALL, "", NULL,
-		KF_LIST },
+		KF_LIST, F(seccomp_allow) },
 	[K_SEC_ACTION] = { "security", "seccomp_action", T_ENUM, "errno",
-		c_action, 0 },
+		c_action, 0, F(seccomp_action) },
 	[K_SEC_TIOCSTI] = { "security", "block_tiocsti", T_BOOL, "yes", c_bool,
-		0 },
+		0, F(block_tiocsti) },
 	[K_SEC_NESTED_USERNS] = { "security", "nested_userns", T_BOOL, "no",
-		c_bool, 0 },
+		c_bool, 0, F(nested_userns) },
 	RL(K_RL_FIRST + 0, "as"), RL(K_RL_FIRST + 1, "core"),
 	RL(K_RL_FIRST + 2, "cpu"), RL(K_RL_FIRST + 3, "data"),
 	RL(K_RL_FIRST + 4, "fsize"), RL(K_RL_FIRST + 5, "locks"),
@@ -681,11 +692,37 @@ cfg_set_command(struct cfg *c, char **argv)
 	return 0;
 }
 
+/* What type_keys() and cfg_validate() allocated. */
+static void
+free_typed(struct nook_config *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->nstrings; i++)
+		free(t->strings[i]);
+	for (i = 0; i < t->nlists; i++)
+		free_strv(t->lists[i]);
+	free_strv(t->command);
+	free_strv(t->init_args);
+	free_strv(t->env);
+	free_strv(t->env_keep);
+	free_strv(t->mask);
+	free_strv(t->readonly_paths);
+	free(t->groups);
+	free(t->pass_fd.v);
+	free(t->seccomp_deny.v);
+	free(t->seccomp_allow.v);
+	for (i = 0; i < t->nmounts; i++)
+		mnt_spec_free(&t->mounts[i]);
+	free(t->mounts);
+}
+
 void
 cfg_free(struct cfg *c)
 {
 	size_t i;
 
+	free_typed(&c->t);
 	for (i = 0; i < K__COUNT; i++)
 		clear_ent(&c->e[i]);
 	for (i = 0; i < c->nmounts; i++)
@@ -699,7 +736,6 @@ cfg_free(struct cfg *c)
 	memset(c, 0, sizeof(*c));
 }
 
-static int read_int_file(const char *path, long *v);
 
 /* ---- typed access; values were checked by cfg_validate() ---- */
 
@@ -916,10 +952,11 @@ sec_cap_names(char **names, unsigned long long *mask, const char **bad)
 	return 0;
 }
 
-/* Does the list name cap itself (or all), after its last none? */
+/* Does list key k name cap itself (or all), after its last none? */
 static int
-names_cap(char **names, int cap)
+names_cap(const struct cfg *c, int k, int cap)
 {
+	char **names = cfg_list(c, k);
 	int found = 0;
 	size_t i;
 
@@ -928,33 +965,21 @@ names_cap(char **names, int cap)
 			found = 0;
 		else if (!strcmp(names[i], "all") || cap_number(names[i]) == cap)
 			found = 1;
+	free_strv(names);
 	return found;
 }
 
-/* keep minus drop, limited to what the kernel knows. */
-unsigned long long
-sec_caps_kept(const struct cfg *c)
+/* Where key k was given, or NULL for its default. */
+const struct loc *
+tloc(const struct cfg *c, int k)
 {
-	char **keep = cfg_list(c, K_CAP_KEEP), **drop = cfg_list(c, K_CAP_DROP);
-	unsigned long long k = 0, d = 0;
-	const char *bad;
-	int last = 40;
-	long v;
+	return c->e[k].n ? &c->t.loc[k] : NULL;
+}
 
-	sec_cap_names(keep, &k, &bad);
-	sec_cap_names(drop, &d, &bad);
-	/*
-	 * Outside a new user namespace CAP_MKNOD is the host's: a block
-	 * node of the host's disk.  "default" leaves it out there; only a
-	 * name (or all) keeps it.
-	 */
-	if (strcmp(cfg_str(c, K_NS_USER), "new") && !names_cap(keep, CAP_MKNOD))
-		k &= ~(1ULL << CAP_MKNOD);
-	free_strv(keep);
-	free_strv(drop);
-	if (!read_int_file("/proc/sys/kernel/cap_last_cap", &v))
-		last = (int)v;
-	return (k & ~d) & (last >= 63 ? ~0ULL : (1ULL << (last + 1)) - 1);
+static int
+ns_new(const struct nook_config *t, int k)
+{
+	return t->ns[k - NS_FIRST].mode == NS_NEW;
 }
 
 int
@@ -1064,65 +1089,6 @@ rlimit_parse(int k, const char *s, struct rlimit_spec *out, const char **why)
 	return r;
 }
 
-static int
-have_cap(int cap)
-{
-	char line[256];
-	unsigned long long eff = 0;
-	FILE *f = fopen("/proc/self/status", "re");
-
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, "CapEff:", 7))
-			eff = strtoull(line + 7, NULL, 16);
-	fclose(f);
-	return (eff >> cap) & 1;
-}
-
-static void
-check_rlimits(struct cfg *c)
-{
-	struct rlimit_spec rs;
-	struct rlimit cur;
-	const char *why;
-	int k;
-
-	for (k = K_RL_FIRST; k <= K_RL_LAST; k++) {
-		if (!c->e[k].n || rlimit_parse(k, cfg_str(c, k), &rs, &why) ||
-		    rs.inherit || getrlimit(rs.resource, &cur))
-			continue;
-		if (rs.hard > cur.rlim_max && !have_cap(CAP_SYS_RESOURCE))
-			cfg_error(c, cfg_loc(c, k), k, "raising the hard limit "
-			    "above the current %s needs CAP_SYS_RESOURCE, which "
-			    "nook does not have", cur.rlim_max == RLIM_INFINITY ?
-			    "unlimited" : xasprintf("%llu",
-			    (unsigned long long)cur.rlim_max));
-	}
-}
-
-static void
-check_caps(struct cfg *c)
-{
-	char **keep = cfg_list(c, K_CAP_KEEP), **amb = cfg_list(c, K_CAP_AMBIENT);
-	unsigned long long a = 0, kept = sec_caps_kept(c);
-	const char *bad;
-	size_t i;
-	long last = 40;
-
-	read_int_file("/proc/sys/kernel/cap_last_cap", &last);
-	for (i = 0; keep[i]; i++)
-		if (cap_number(keep[i]) > last)
-			nook_warn("%s: %s is not known to this kernel; ignored",
-			    key_label(K_CAP_KEEP), keep[i]);
-	if (!sec_cap_names(amb, &a, &bad) && (a & ~kept))
-		cfg_error(c, cfg_loc(c, K_CAP_AMBIENT), K_CAP_AMBIENT, "must be "
-		    "a subset of the kept capabilities ([capabilities] keep "
-		    "minus drop)");
-	free_strv(keep);
-	free_strv(amb);
-}
-
 /* ---- value checks ---- */
 
 static int
@@ -1162,19 +1128,33 @@ check_idmap(const char *s, struct idmap *m)
 	return 0;
 }
 
-/* Why value s is not valid for key k, or NULL. */
+/* One value of any key, parsed. */
+union tval {
+	int i;			/* T_BOOL, T_ENUM, T_FD, T_SYSCALL */
+	unsigned u;		/* T_OCTAL */
+	long long n;		/* T_SIZE, T_DUR, T_SDUR */
+	char **w;		/* T_WORDS */
+	struct id_spec id;	/* T_ID */
+	struct ns_spec ns;	/* T_NS */
+	struct { enum map_kind kind; struct idmap r; } map;	/* T_IDMAP */
+	struct rlimit_spec rl;	/* T_RLIMIT */
+};
+
+/*
+ * Parse value s of key k into *out: NULL, or why it is not valid (buf
+ * may hold the text).  The only place a value is read; strings stay
+ * pointers to s.
+ */
 static const char *
-check_value(int k, const char *s, char *buf, size_t len)
+parse_value(int k, const char *s, union tval *out, char *buf, size_t len)
 {
 	const struct key *key = &cfg_keys[k];
 	unsigned long long u;
-	long long v;
 	const char *why;
-	char **w = NULL;
 	size_t n = 0, i;
-	struct idmap m;
 	int b;
 
+	memset(out, 0, sizeof(*out));
 	switch (key->type) {
 	case T_NAME:
 		if (k == K_ENV_KEEP)
@@ -1187,17 +1167,19 @@ check_value(int k, const char *s, char *buf, size_t len)
 		    NULL : "expected a host name: 1-64 characters of "
 		    "A-Z a-z 0-9 - . (not starting with - or .)";
 	case T_BOOL:
-		return parse_bool(s, &b) ? "expected yes, no, true, false, on, "
-		    "off, 1 or 0" : NULL;
+		return parse_bool(s, &out->i) ? "expected yes, no, true, false, "
+		    "on, off, 1 or 0" : NULL;
 	case T_SIZE:
-		if (parse_size(s, &v))
+		if (!strcmp(s, "max"))
+			return out->n = -1, NULL;
+		if (parse_size(s, &out->n))
 			return errno == ERANGE ? "out of range (at most 8E, "
 			    "2^63 - 1 bytes)" : "expected a size such as 64M, "
 			    "1G, 4096 or max";
-		return v == 0 ? "must not be 0" : NULL;
+		return out->n == 0 ? "must not be 0" : NULL;
 	case T_DUR:
 	case T_SDUR:
-		if (parse_duration(s, &v, key->type == T_SDUR))
+		if (parse_duration(s, &out->n, key->type == T_SDUR))
 			return errno == ERANGE ? "out of range (at most 3650 "
 			    "days)" : "expected a duration such as 500ms, 10s, "
 			    "2m or 1h";
@@ -1205,7 +1187,7 @@ check_value(int k, const char *s, char *buf, size_t len)
 	case T_ENUM:
 		for (i = 0; key->choices[i]; i++)
 			if (!strcmp(s, key->choices[i]))
-				return NULL;
+				return out->i = (int)i, NULL;
 		b = suggest(s, key->choices, i);
 		snprintf(buf, len, "\"%s\" is not one of", s);
 		for (i = 0; key->choices[i]; i++)
@@ -1216,10 +1198,7 @@ check_value(int k, const char *s, char *buf, size_t len)
 			    " (did you mean %s?)", key->choices[b]);
 		return buf;
 	case T_WORDS:
-		if (parse_words(s, &w, &n, &why))
-			return why;
-		free_strv(w);
-		return NULL;
+		return parse_words(s, &out->w, &n, &why) ? why : NULL;
 	case T_ENV:
 		why = strchr(s, '=');
 		if (!why || why == s)
@@ -1228,26 +1207,32 @@ check_value(int k, const char *s, char *buf, size_t len)
 		return is_name(buf, 255, "_") && !(*s >= '0' && *s <= '9') ?
 		    NULL : "expected NAME=VALUE with a valid variable name";
 	case T_OCTAL:
-		if (strspn(s, "01234567") != strlen(s) || strlen(s) > 4 ||
+		if (!*s || strspn(s, "01234567") != strlen(s) || strlen(s) > 4 ||
 		    strtol(s, NULL, 8) > 0777)
 			return "expected an octal mode from 0000 to 0777";
+		out->u = (unsigned)strtol(s, NULL, 8);
 		return NULL;
 	case T_ABSPATH:
 		return *s == '/' ? NULL : "expected an absolute path";
 	case T_ID:
-		if (parse_uint(s, 4294967294ULL, &u) == 0)
-			return NULL;
+		out->id.name = s;
+		if (!*s || parse_uint(s, 4294967294ULL, &out->id.id) == 0)
+			return out->id.numeric = *s != 0, NULL;
 		if (*s >= '0' && *s <= '9')
 			return "expected an id from 0 to 4294967294 or a name";
 		return is_name(s, 32, "-_.") && !strchr("-.", *s) ? NULL :
 		    "expected a numeric id or a user/group name";
 	case T_NS:
-		if (!strcmp(s, "new") || !strcmp(s, "host") || *s == '/')
+		out->ns.mode = !strcmp(s, "new") ? NS_NEW : !strcmp(s, "host") ?
+		    NS_HOST : NS_JOIN;
+		out->ns.path = s;
+		if (out->ns.mode != NS_JOIN || *s == '/')
 			return NULL;
 		return "expected new, host or the path of a namespace file";
 	case T_IDMAP:
-		if (!strcmp(s, "auto") || !strcmp(s, "identity") ||
-		    !check_idmap(s, &m))
+		out->map.kind = !strcmp(s, "auto") ? MAP_AUTO :
+		    !strcmp(s, "identity") ? MAP_IDENTITY : MAP_RANGES;
+		if (out->map.kind != MAP_RANGES || !check_idmap(s, &out->map.r))
 			return NULL;
 		return "expected \"INSIDE OUTSIDE COUNT\" (COUNT > 0, ids "
 		    "below 2^32), auto or identity";
@@ -1260,22 +1245,171 @@ check_value(int k, const char *s, char *buf, size_t len)
 		    why ? " (did you mean " : "", why ? why : "", why ? "?)" : "");
 		return buf;
 	case T_SYSCALL:
-		if (seccomp_syscall_resolve_name(s) != __NR_SCMP_ERROR)
+		if ((out->i = seccomp_syscall_resolve_name(s)) != __NR_SCMP_ERROR)
 			return NULL;
 		snprintf(buf, len, "unknown system call \"%s\"", s);
 		return buf;
-	case T_RLIMIT: {
-		struct rlimit_spec rs;
-
-		return rlimit_parse(k, s, &rs, &why) ? why : NULL;
-	}
+	case T_RLIMIT:
+		return rlimit_parse(k, s, &out->rl, &why) ? why : NULL;
 	case T_FD:
 		if (parse_uint(s, 65535, &u) || u < 3)
 			return "expected a descriptor number from 3 to 65535 "
 			    "(0-2 are always passed)";
+		out->i = (int)u;
 		return NULL;
 	default:
 		return NULL;
+	}
+}
+
+static void *
+field(struct nook_config *t, int k)
+{
+	return (char *)t + cfg_keys[k].off;
+}
+
+static void
+int_push(struct int_list *l, int v)
+{
+	int *n = realloc(l->v, (l->n + 1) * sizeof(int));
+
+	if (!n)
+		exit(EXIT_NOOK);
+	l->v = n;
+	l->v[l->n++] = v;
+}
+
+/* Store a parsed value of key k, given at l; its string s is owned by t. */
+static void
+store(struct cfg *c, int k, const union tval *v, const char *s,
+    const struct loc *l)
+{
+	struct nook_config *t = &c->t;
+	void *f = field(t, k);
+	struct idmap_spec *m;
+	struct id_spec *ids;
+
+	switch (cfg_keys[k].type) {
+	case T_BOOL: case T_ENUM:
+		*(int *)f = v->i;
+		break;
+	case T_OCTAL:
+		*(unsigned *)f = v->u;
+		break;
+	case T_SIZE: case T_DUR: case T_SDUR:
+		*(long long *)f = v->n;
+		break;
+	case T_NS:
+		*(struct ns_spec *)f = v->ns;
+		((struct ns_spec *)f)->path = s;
+		break;
+	case T_RLIMIT:
+		*(struct rlimit_spec *)f = v->rl;
+		break;
+	case T_IDMAP:
+		m = f;
+		if (v->map.kind != MAP_RANGES) {
+			m->kind = v->map.kind;
+			m->specials++;
+		} else if (m->n < sizeof(m->range) / sizeof(m->range[0])) {
+			m->kind = MAP_RANGES;
+			m->range[m->n] = v->map.r;
+			m->range[m->n++].loc = *l;
+		}
+		break;
+	case T_ID:
+		if (!(cfg_keys[k].flags & KF_LIST)) {
+			*(struct id_spec *)f = v->id;
+			((struct id_spec *)f)->name = s;
+			break;
+		}
+		ids = realloc(t->groups, (t->ngroups + 1) * sizeof(*ids));
+		if (!ids)
+			exit(EXIT_NOOK);
+		t->groups = ids;
+		ids[t->ngroups] = v->id;
+		ids[t->ngroups++].name = s;
+		break;
+	case T_FD: case T_SYSCALL:
+		int_push(f, v->i);
+		break;
+	case T_NAME: case T_HOST: case T_ABSPATH:
+		if (!(cfg_keys[k].flags & KF_LIST))
+			*(const char **)f = s;
+		break;
+	default:
+		break;
+	}
+}
+
+/*
+ * Every key's values - given, or the default - parsed once into c->t,
+ * each bad one reported at its file:line.  Strings of c->t are copies
+ * that cfg_free() frees.
+ */
+static void
+type_keys(struct cfg *c)
+{
+	struct nook_config *t = &c->t;
+	char buf[256], **items, *v;
+	const char *why;
+	union tval tv;
+	size_t i;
+	int k;
+
+	for (k = 0; k < K__COUNT; k++) {
+		const struct key *key = &cfg_keys[k];
+		struct ent *e = &c->e[k];
+		struct loc def = { c->file, 0 };
+
+		t->loc[k] = e->n ? e->v[0].loc : def;
+		if (key->type == T_MOUNT)
+			continue;
+		if (key->type == T_WORDS) {	/* each given value checked */
+			for (i = 0; i < e->n; i++) {
+				struct loc *l = &e->v[i].loc;
+
+				v = joined_value(e, &i);
+				if ((why = parse_value(k, v, &tv, buf,
+				    sizeof(buf))))
+					cfg_error(c, l, k, "%s", why);
+				free_strv(tv.w);
+				free(v);
+			}
+			*(char ***)field(t, k) = cfg_words(c, k);
+			continue;
+		}
+		if (key->flags & KF_LIST) {
+			items = cfg_list(c, k);
+			for (i = 0; items[i]; i++) {
+				struct loc *l = e->set && i < e->n ? &e->v[i].loc :
+				    &def;
+
+				if ((why = parse_value(k, items[i], &tv, buf,
+				    sizeof(buf))))
+					cfg_error(c, l, k, "%s", why);
+				else
+					store(c, k, &tv, items[i], l);
+			}
+			if (key->type == T_CAP) {
+				sec_cap_names(items, field(t, k), &why);
+				free_strv(items);
+			} else if (key->type == T_NAME || key->type == T_ENV ||
+			    key->type == T_ABSPATH) {
+				*(char ***)field(t, k) = items;
+			} else {
+				t->lists[t->nlists++] = items;	/* freed later */
+			}
+			continue;
+		}
+		if (!cfg_str(c, k))
+			continue;	/* none: "required" says so */
+		v = xstrdup(cfg_str(c, k));
+		t->strings[t->nstrings++] = v;
+		if ((why = parse_value(k, v, &tv, buf, sizeof(buf))))
+			cfg_error(c, e->n ? &e->v[0].loc : &def, k, "%s", why);
+		else
+			store(c, k, &tv, v, e->n ? &e->v[0].loc : &def);
 	}
 }
 
@@ -1430,27 +1564,6 @@ cfg_mount_parse(const struct mount_ent *m, struct mnt_spec *out,
 	return r;
 }
 
-/* The id maps of key k, "auto" excluded. */
-int
-cfg_idmaps(const struct cfg *c, int k, struct idmap **maps, size_t *n)
-{
-	char **items = cfg_list(c, k);
-	size_t i;
-
-	*n = 0;
-	*maps = xcalloc(8, sizeof(**maps));
-	for (i = 0; items[i]; i++) {
-		if (!strcmp(items[i], "auto") || *n == 8)
-			continue;
-		if (!strcmp(items[i], "identity"))
-			(*maps)[(*n)++] = (struct idmap){ 0, 0, 4294967295ULL };
-		else if (!check_idmap(items[i], &(*maps)[*n]))
-			(*n)++;
-	}
-	free_strv(items);
-	return 0;
-}
-
 static int
 overlap(unsigned long long a, unsigned long long b, unsigned long long n,
     unsigned long long m)
@@ -1458,44 +1571,40 @@ overlap(unsigned long long a, unsigned long long b, unsigned long long n,
 	return a < b + m && b < a + n;
 }
 
+/* A map as a whole: ranges apart, container root mapped, auto alone. */
 static void
 validate_idmap(struct cfg *c, int k)
 {
-	struct ent *e = &c->e[k];
-	struct idmap m[64];
-	size_t i, j, n = 0;
-	int autos = 0;
+	struct idmap_spec *s = field(&c->t, k);
+	struct idmap *m = s->range;
+	size_t i, j, n = 0, given = s->n;
 
-	for (i = 0; i < e->n && n < 64; i++) {
-		if (!strcmp(e->v[i].s, "auto") ||
-		    !strcmp(e->v[i].s, "identity")) {
-			autos++;
-			continue;
-		}
-		if (check_idmap(e->v[i].s, &m[n]))
-			continue;
+	for (i = 0; i < s->n; i++) {
 		for (j = 0; j < n; j++)
-			if (overlap(m[n].inside, m[j].inside, m[n].count,
-			    m[j].count) || overlap(m[n].outside, m[j].outside,
-			    m[n].count, m[j].count))
+			if (overlap(m[i].inside, m[j].inside, m[i].count,
+			    m[j].count) || overlap(m[i].outside, m[j].outside,
+			    m[i].count, m[j].count))
 				break;
 		if (j < n) {
-			cfg_error(c, &e->v[i].loc, k, "range \"%s\" overlaps "
-			    "another range of the map", e->v[i].s);
+			cfg_error(c, &m[i].loc, k, "range \"%llu %llu %llu\" "
+			    "overlaps another range of the map", m[i].inside,
+			    m[i].outside, m[i].count);
 			continue;
 		}
-		n++;
+		m[n++] = m[i];
 	}
+	s->n = n;
 	for (i = 0; i < n && m[i].inside != 0; i++)
 		;
 	if (n && i == n)
-		cfg_error(c, &e->v[0].loc, k, "must map container id 0 (nook "
+		cfg_error(c, &c->t.loc[k], k, "must map container id 0 (nook "
 		    "sets the container up as its root)");
-	if (autos && (autos > 1 || e->n > 1))
-		cfg_error(c, &e->v[0].loc, k, "auto and identity cannot be "
+	if (s->specials && (s->specials > 1 || given))
+		cfg_error(c, &c->t.loc[k], k, "auto and identity cannot be "
 		    "combined with other ranges");
-	if (n > 5)
-		cfg_error(c, &e->v[0].loc, k, "at most 5 ranges (got %zu)", n);
+	if (n > MAX_RANGES)
+		cfg_error(c, &c->t.loc[k], k, "at most %d ranges (got %zu)",
+		    MAX_RANGES, n);
 }
 
 /* ---- whole-file checks ---- */
@@ -1508,138 +1617,6 @@ ns_type_of(int k)
 		CLONE_NEWCGROUP, CLONE_NEWTIME };
 
 	return types[k - NS_FIRST];
-}
-
-static void
-check_ns_path(struct cfg *c, int k, const char *path)
-{
-	const struct loc *l = cfg_loc(c, k);
-	struct statfs fs;
-	int fd, t;
-
-	/* not even an ioctl on what is not nsfs: a FIFO would hang open,
-	 * a device could act on it */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-	if (fd < 0) {
-		cfg_error(c, l, k, "\"%s\": %s", path, strerror(errno));
-		return;
-	}
-	t = fstatfs(fd, &fs) || fs.f_type != NSFS_MAGIC ? -1 :
-	    ioctl(fd, NS_GET_NSTYPE);
-	close(fd);
-	if (t < 0)
-		cfg_error(c, l, k, "\"%s\" is not a namespace file", path);
-	else if (t != ns_type_of(k))
-		cfg_error(c, l, k, "\"%s\" is not a %s namespace", path,
-		    cfg_keys[k].name);
-}
-
-static int
-read_int_file(const char *path, long *v)
-{
-	char buf[32];
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = 0;
-	*v = strtol(buf, NULL, 10);
-	return 0;
-}
-
-static int
-is_elf(const char *path)
-{
-	char magic[4];
-	int fd = open(path, O_RDONLY | O_CLOEXEC), ok;
-
-	if (fd < 0)
-		return 0;
-	ok = read(fd, magic, 4) == 4 && !memcmp(magic, "\177ELF", 4);
-	close(fd);
-	return ok;
-}
-
-/* Things that must hold on this host for the container to start. */
-static void
-check_host(struct cfg *c)
-{
-	const char *p = cfg_str(c, K_ROOT_PATH);
-	struct stat st;
-	struct mnt_spec m;
-	const char *why;
-	size_t i;
-	long v;
-	int k;
-
-	if (p && *p == '/' && stat(p, &st))
-		cfg_error(c, cfg_loc(c, K_ROOT_PATH), K_ROOT_PATH, "\"%s\": %s",
-		    p, strerror(errno));
-	else if (p && *p == '/' && !S_ISDIR(st.st_mode))
-		cfg_error(c, cfg_loc(c, K_ROOT_PATH), K_ROOT_PATH,
-		    "\"%s\" is not a directory", p);
-	p = cfg_str(c, K_INIT_PATH);
-	errno = 0;
-	if (cfg_enum(c, K_INIT_MODE) == 0 && *p == '/' &&
-	    (stat(p, &st) || !S_ISREG(st.st_mode) || access(p, X_OK)))
-		cfg_error(c, cfg_loc(c, K_INIT_PATH), K_INIT_PATH,
-		    "\"%s\": %s", p, errno ? strerror(errno) :
-		    "not an executable file");
-	else if (cfg_enum(c, K_INIT_MODE) == 0 && *p == '/' && !is_elf(p))
-		cfg_error(c, cfg_loc(c, K_INIT_PATH), K_INIT_PATH, "\"%s\" is "
-		    "not an ELF executable (it runs from a memfd, where a "
-		    "script's interpreter line cannot work)", p);
-	for (k = NS_FIRST; k < NS_FIRST + NS_COUNT; k++) {
-		p = cfg_str(c, k);
-		if (*p == '/')
-			check_ns_path(c, k, p);
-	}
-	if (!strcmp(cfg_str(c, K_NS_TIME), "new") &&
-	    access("/proc/self/ns/time", F_OK))
-		cfg_error(c, cfg_loc(c, K_NS_TIME), K_NS_TIME, "this kernel "
-		    "has no time namespaces (set time = host)");
-	if (!strcmp(cfg_str(c, K_NS_USER), "new") &&
-	    ((!read_int_file("/proc/sys/user/max_user_namespaces", &v) &&
-	    v == 0) || (geteuid() && !read_int_file(
-	    "/proc/sys/kernel/unprivileged_userns_clone", &v) && v == 0)))
-		cfg_error(c, cfg_loc(c, K_NS_USER), K_NS_USER, "user namespaces "
-		    "are disabled on this host (see /proc/sys/user/"
-		    "max_user_namespaces)");
-	for (i = 0; i < c->e[K_PASS_FD].n; i++)
-		if (fcntl(atoi(c->e[K_PASS_FD].v[i].s), F_GETFD) < 0)
-			cfg_error(c, &c->e[K_PASS_FD].v[i].loc, K_PASS_FD,
-			    "descriptor %s is not open", c->e[K_PASS_FD].v[i].s);
-	check_rlimits(c);
-	for (i = 0; i < c->nmounts; i++) {
-		errno = 0;
-		if (cfg_mount_parse(&c->mounts[i], &m, &why) == 0 && m.src &&
-		    !m.optional && stat(m.src, &st))
-			cfg_error(c, &m.loc, m.kind, "source \"%s\" %s", m.src,
-			    errno == ENOENT ? "does not exist" : strerror(errno));
-		mnt_spec_free(&m);
-	}
-}
-
-static int
-is_new(const struct cfg *c, int k)
-{
-	return !strcmp(cfg_str(c, k), "new");
-}
-
-static int
-explicit_map(const struct cfg *c, int k)
-{
-	size_t i;
-
-	for (i = 0; i < c->e[k].n; i++)
-		if (strcmp(c->e[k].v[i].s, "auto"))
-			return 1;
-	return 0;
 }
 
 /* A warning in the shape of an error: "web.ini:3: [sec] key: why". */
@@ -1656,95 +1633,106 @@ warn_at(const struct loc *l, int k, const char *why)
 static void
 check_conflicts(struct cfg *c)
 {
+	const struct nook_config *t = &c->t;
 	const struct loc *l;
 
-	if (!is_new(c, K_NS_MOUNT))
-		cfg_error(c, cfg_loc(c, K_NS_MOUNT), K_NS_MOUNT, "must be new: "
+	if (t->ns[K_NS_MOUNT - NS_FIRST].mode != NS_NEW)
+		cfg_error(c, tloc(c, K_NS_MOUNT), K_NS_MOUNT, "must be new: "
 		    "nook builds the container's root in a mount namespace of "
 		    "its own");
-	if (!is_new(c, K_NS_USER) && geteuid() != 0)
-		cfg_error(c, cfg_loc(c, K_NS_USER), K_NS_USER, "only root can "
+	if (t->ns[0].mode != NS_NEW && geteuid() != 0)
+		cfg_error(c, tloc(c, K_NS_USER), K_NS_USER, "only root can "
 		    "create namespaces without a new user namespace");
-	else if (!strcmp(cfg_str(c, K_NS_USER), "host"))
-		warn_at(cfg_loc(c, K_NS_USER), K_NS_USER, "= host: the "
+	else if (t->ns[0].mode == NS_HOST)
+		warn_at(tloc(c, K_NS_USER), K_NS_USER, "= host: the "
 		    "container's root is the host's root and no user namespace "
 		    "protects the host's devices, /proc/sys or /sys; only "
 		    "capabilities, masks and seccomp stand in the way (use "
 		    "user = new)");
-	if ((l = cfg_loc(c, K_UID_MAP)) && !is_new(c, K_NS_USER) &&
-	    explicit_map(c, K_UID_MAP))
+	if ((l = tloc(c, K_UID_MAP)) && t->ns[0].mode != NS_NEW &&
+	    t->uid_map.kind != MAP_AUTO)
 		cfg_error(c, l, K_UID_MAP, "needs [namespaces] user = new");
-	if ((l = cfg_loc(c, K_GID_MAP)) && !is_new(c, K_NS_USER) &&
-	    explicit_map(c, K_GID_MAP))
+	if ((l = tloc(c, K_GID_MAP)) && t->ns[0].mode != NS_NEW &&
+	    t->gid_map.kind != MAP_AUTO)
 		cfg_error(c, l, K_GID_MAP, "needs [namespaces] user = new");
-	if ((l = cfg_loc(c, K_BOOTTIME_OFFSET)) && cfg_num(c, K_BOOTTIME_OFFSET)
-	    && !is_new(c, K_NS_TIME))
+	if ((l = tloc(c, K_BOOTTIME_OFFSET)) && t->boottime_offset &&
+	    !ns_new(t, K_NS_TIME))
 		cfg_error(c, l, K_BOOTTIME_OFFSET, "needs [namespaces] time = new");
-	if ((l = cfg_loc(c, K_MONOTONIC_OFFSET)) &&
-	    cfg_num(c, K_MONOTONIC_OFFSET) && !is_new(c, K_NS_TIME))
+	if ((l = tloc(c, K_MONOTONIC_OFFSET)) && t->monotonic_offset &&
+	    !ns_new(t, K_NS_TIME))
 		cfg_error(c, l, K_MONOTONIC_OFFSET,
 		    "needs [namespaces] time = new");
-	if ((l = cfg_loc(c, K_HOSTNAME)) && !is_new(c, K_NS_UTS))
+	if ((l = tloc(c, K_HOSTNAME)) && !ns_new(t, K_NS_UTS))
 		cfg_error(c, l, K_HOSTNAME, "needs [namespaces] uts = new");
-	if ((l = cfg_loc(c, K_DOMAINNAME)) && !is_new(c, K_NS_UTS))
+	if ((l = tloc(c, K_DOMAINNAME)) && !ns_new(t, K_NS_UTS))
 		cfg_error(c, l, K_DOMAINNAME, "needs [namespaces] uts = new");
 	/* the defaults give way (the host's are bound: mount.c); only a
 	 * value given asks for what cannot be */
-	if ((l = cfg_loc(c, K_FS_SYS)) && cfg_enum(c, K_FS_SYS) != 2 &&
-	    is_new(c, K_NS_USER) && !is_new(c, K_NS_NET))
+	if ((l = tloc(c, K_FS_SYS)) && t->sys != SYS_NO &&
+	    ns_new(t, K_NS_USER) && !ns_new(t, K_NS_NET))
 		cfg_error(c, l, K_FS_SYS, "mounting sysfs in a new user "
 		    "namespace needs [namespaces] net = new (or leave sys "
 		    "out to get the host's /sys read-only, or set sys = no)");
-	if ((l = cfg_loc(c, K_FS_PROC)) && cfg_bool(c, K_FS_PROC) &&
-	    is_new(c, K_NS_USER) && !is_new(c, K_NS_PID))
+	if ((l = tloc(c, K_FS_PROC)) && t->proc && ns_new(t, K_NS_USER) &&
+	    !ns_new(t, K_NS_PID))
 		cfg_error(c, l, K_FS_PROC, "mounting /proc in a new user "
 		    "namespace needs [namespaces] pid = new (or leave proc "
 		    "out to get the host's /proc bound, or set proc = no)");
-	if ((l = cfg_loc(c, K_INIT_ARGS)) && cfg_enum(c, K_INIT_MODE) == 1)
+	if ((l = tloc(c, K_INIT_ARGS)) && t->init_mode == INIT_MODE_DIRECT)
 		cfg_error(c, l, K_INIT_ARGS, "conflicts with [init] mode = "
 		    "direct (no init runs)");
-	if (c->e[K_PASS_FD].n > 16)
+	if (t->pass_fd.n > 16)
 		cfg_error(c, &c->e[K_PASS_FD].v[16].loc, K_PASS_FD, "at most 16 "
 		    "descriptors");
-	if (c->e[K_GROUPS].n > 64)
+	if (t->ngroups > 64)
 		cfg_error(c, &c->e[K_GROUPS].v[64].loc, K_GROUPS, "at most 64 "
 		    "groups");
-	if (cfg_enum(c, K_SEC_SECCOMP) == 1 && ((l = cfg_loc(c, K_SEC_DENY)) ||
-	    (l = cfg_loc(c, K_SEC_ALLOW))))
-		cfg_error(c, l, l == cfg_loc(c, K_SEC_DENY) ? K_SEC_DENY :
+	if (t->seccomp == SECCOMP_NONE && ((l = tloc(c, K_SEC_DENY)) ||
+	    (l = tloc(c, K_SEC_ALLOW))))
+		cfg_error(c, l, l == tloc(c, K_SEC_DENY) ? K_SEC_DENY :
 		    K_SEC_ALLOW, "has no effect with [security] seccomp = none");
-	if ((l = cfg_loc(c, K_FS_SHM_SIZE)) && cfg_enum(c, K_FS_DEV) != 0)
+	if ((l = tloc(c, K_FS_SHM_SIZE)) && t->dev != DEV_MINIMAL)
 		cfg_error(c, l, K_FS_SHM_SIZE, "applies only with [filesystem] "
 		    "dev = minimal");
+	if (t->caps_ambient & ~t->caps)
+		cfg_error(c, tloc(c, K_CAP_AMBIENT), K_CAP_AMBIENT, "must be a "
+		    "subset of the kept capabilities ([capabilities] keep "
+		    "minus drop)");
 }
 
+/*
+ * Type every value (type_keys), then check what only the whole file can
+ * tell: the id maps, the mounts, the required keys, conflicts.  No host
+ * I/O: that is cfg_check_host(), a step of its own.
+ */
 int
 cfg_validate(struct cfg *c)
 {
-	char buf[256];
+	struct nook_config *t = &c->t;
+	struct mnt_spec *m;
 	const char *why;
-	struct mnt_spec m;
 	size_t i, before = c->nerrs;
-	int k;
 
-	for (k = 0; k < K__COUNT; k++)
-		for (i = 0; i < c->e[k].n; i++) {
-			struct loc *l = &c->e[k].v[i].loc;
-			char *v = cfg_keys[k].type == T_WORDS ?
-			    joined_value(&c->e[k], &i) : xstrdup(c->e[k].v[i].s);
-
-			if ((why = check_value(k, v, buf, sizeof(buf))))
-				cfg_error(c, l, k, "%s", why);
-			free(v);
-		}
+	type_keys(c);
 	validate_idmap(c, K_UID_MAP);
 	validate_idmap(c, K_GID_MAP);
+	t->mounts = xcalloc(c->nmounts + 1, sizeof(*t->mounts));
 	for (i = 0; i < c->nmounts; i++) {
-		if (cfg_mount_parse(&c->mounts[i], &m, &why))
+		m = &t->mounts[t->nmounts];
+		if (cfg_mount_parse(&c->mounts[i], m, &why))
 			cfg_error(c, &c->mounts[i].v.loc, c->mounts[i].kind,
 			    "\"%s\": %s", c->mounts[i].v.s, why);
-		mnt_spec_free(&m);
+		else
+			t->nmounts++;
 	}
+	/*
+	 * Outside a new user namespace CAP_MKNOD is the host's: a block
+	 * node of the host's disk.  "default" leaves it out there; only a
+	 * name (or all) keeps it.
+	 */
+	t->caps = t->caps_keep & ~t->caps_drop;
+	if (t->ns[0].mode != NS_NEW && !names_cap(c, K_CAP_KEEP, CAP_MKNOD))
+		t->caps &= ~(1ULL << CAP_MKNOD);
 	/* a line refused whole may have held them: no follow-on errors */
 	if (!c->e[K_COMMAND].n && !c->dropped)
 		cfg_error(c, c->e[K_COMMAND].given.line ? &c->e[K_COMMAND].given :
@@ -1753,12 +1741,9 @@ cfg_validate(struct cfg *c)
 	if (!c->e[K_ROOT_PATH].n && !c->dropped)
 		cfg_error(c, c->e[K_ROOT_PATH].given.line ?
 		    &c->e[K_ROOT_PATH].given : NULL, K_ROOT_PATH, "required");
-	if (c->nerrs != before || c->dropped)
-		return -1;	/* host checks need valid values */
-	check_host(c);
-	check_caps(c);
-	check_conflicts(c);
-	return c->nerrs == before ? 0 : -1;
+	if (c->nerrs == before)
+		check_conflicts(c);
+	return c->nerrs == before && !c->dropped ? 0 : -1;
 }
 
 /* ---- --print-config: INI that nook reads back unchanged ---- */
@@ -1812,9 +1797,9 @@ static int
 applies(const struct cfg *c, int k)
 {
 	if (k == K_HOSTNAME || k == K_DOMAINNAME)
-		return is_new(c, K_NS_UTS);
+		return ns_new(&c->t, K_NS_UTS);
 	if (k == K_FS_SHM_SIZE)
-		return cfg_enum(c, K_FS_DEV) == 0;
+		return c->t.dev == DEV_MINIMAL;
 	return 1;
 }
 

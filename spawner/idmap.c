@@ -39,18 +39,11 @@
 #define MAX_BLOCKS 4096
 #define LOCK_DIR "/run/nook/ranges"
 
-/* Is key k "auto" (or not given)? */
-static int
-is_auto(const struct cfg *c, int k)
-{
-	return !strcmp(cfg_str(c, k), "auto");
-}
-
 int
-idmap_private(const struct cfg *c)
+idmap_private(const struct nook_config *t)
 {
-	return geteuid() == 0 && !strcmp(cfg_str(c, K_NS_USER), "new") &&
-	    is_auto(c, K_UID_MAP) && is_auto(c, K_GID_MAP);
+	return geteuid() == 0 && t->ns[0].mode == NS_NEW &&
+	    t->uid_map.kind == MAP_AUTO && t->gid_map.kind == MAP_AUTO;
 }
 
 /* The starts of root's whole 65536-id blocks in an /etc/sub?id file. */
@@ -110,7 +103,7 @@ idmap_pick(struct run *r)
 	int sub;
 
 	r->range_lock = -1;
-	if (!idmap_private(r->c))
+	if (!idmap_private(r->t))
 		return 0;
 	nu = root_blocks("/etc/subuid", ub, MAX_BLOCKS);
 	ng = root_blocks("/etc/subgid", gb, MAX_BLOCKS);
@@ -346,49 +339,46 @@ plain_tree(int src, const char *shown, int k)
 int
 idmap_trees(struct run *r)
 {
-	struct cfg *c = r->c;
-	struct mnt_spec s;
-	const char *why;
+	const struct nook_config *t = r->t;
+	const struct mnt_spec *s;
 	char ns[64];
 	size_t i;
 	int userns, src, rc = 0;
 
 	r->idroot = -1;
-	r->idbind = xcalloc(c->nmounts + 1, sizeof(int));
-	for (i = 0; i < c->nmounts; i++)
+	r->idbind = xcalloc(t->nmounts + 1, sizeof(int));
+	for (i = 0; i < t->nmounts; i++)
 		r->idbind[i] = -1;
-	if (!idmap_private(c))
+	if (!idmap_private(t))
 		return 0;
 	snprintf(ns, sizeof(ns), "/proc/%d/ns/user", r->pid);
 	if ((userns = open(ns, O_RDONLY | O_CLOEXEC)) < 0) {
 		fprintf(stderr, "nook: open %s: %s\n", ns, strerror(errno));
 		return -1;
 	}
-	r->idroot = idmapped_tree(r->root_fd, cfg_str(c, K_ROOT_PATH), userns,
-	    cfg_loc(c, K_ROOT_PATH), K_ROOT_PATH, cfg_bool(c, K_ROOT_READONLY) ||
-	    cfg_enum(c, K_ROOT_OVERLAY) == 1, cfg_bool(c, K_ROOT_READONLY) &&
-	    cfg_enum(c, K_ROOT_OVERLAY) == 0, "use a file system that can "
+	r->idroot = idmapped_tree(r->root_fd, t->root_path, userns,
+	    tloc(r->c, K_ROOT_PATH), K_ROOT_PATH, t->root_readonly ||
+	    t->overlay == OVERLAY_TMPFS, t->root_readonly &&
+	    t->overlay == OVERLAY_NONE, "use a file system that can "
 	    "(ext4, xfs, btrfs, tmpfs)");
 	rc = r->idroot < 0 ? -1 : 0;
-	for (i = 0; rc == 0 && i < c->nmounts; i++) {
-		if (cfg_mount_parse(&c->mounts[i], &s, &why))
+	for (i = 0; rc == 0 && i < t->nmounts; i++) {
+		s = &t->mounts[i];
+		if (s->kind != K_M_BIND && s->kind != K_M_BIND_RO)
 			continue;
-		if ((s.kind == K_M_BIND || s.kind == K_M_BIND_RO) &&
-		    (src = open(s.src, O_PATH | O_CLOEXEC)) >= 0) {
-			r->idbind[i] = s.idmap ? idmapped_tree(src, s.src,
-			    userns, &s.loc, s.kind, s.attrs & M_RO, s.attrs & M_RO,
-			    "add the option idmap=no") : plain_tree(src, s.src,
-			    s.kind);
+		if ((src = open(s->src, O_PATH | O_CLOEXEC)) >= 0) {
+			r->idbind[i] = s->idmap ? idmapped_tree(src, s->src,
+			    userns, &s->loc, s->kind, s->attrs & M_RO,
+			    s->attrs & M_RO, "add the option idmap=no") :
+			    plain_tree(src, s->src, s->kind);
 			rc = r->idbind[i] < 0 ? -1 : 0;
 			close(src);
-		} else if ((s.kind == K_M_BIND || s.kind == K_M_BIND_RO) &&
-		    !s.optional) {
+		} else if (!s->optional) {
 			fprintf(stderr, "nook: %s: %s: \"%s\": %s\n",
-			    s.loc.file, key_label(s.kind), s.src,
+			    s->loc.file, key_label(s->kind), s->src,
 			    strerror(errno));
 			rc = -1;
 		}
-		mnt_spec_free(&s);
 	}
 	close(userns);
 	return rc;
@@ -401,7 +391,7 @@ idmap_trees(struct run *r)
 int
 idmap_send_go(struct run *r)
 {
-	size_t n = r->c->nmounts, i, nfd = 0;
+	size_t n = r->t->nmounts, i, nfd = 0;
 	char *body = xcalloc(n + 1, 1);
 	int *fds = xcalloc(n + 1, sizeof(int)), rc;
 	struct iovec iov = { .iov_base = body, .iov_len = n + 1 };
@@ -447,7 +437,7 @@ out:
 int
 idmap_recv_go(struct run *r)
 {
-	size_t n = r->c->nmounts, i, nfd, j = 0;
+	size_t n = r->t->nmounts, i, nfd, j = 0;
 	char *body = xcalloc(n + 1, 1);
 	size_t clen = CMSG_SPACE((n + 1) * sizeof(int));
 	char *ctl = xcalloc(1, clen);

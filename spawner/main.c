@@ -154,7 +154,10 @@ load_config(struct cfg *c, struct opts *o)
 			cfg_set(c, o->sets[i]);
 		if (o->command)
 			cfg_set_command(c, o->command);
-		cfg_validate(c);	/* every error, not just the first */
+		/* every error, not just the first; the host's too, unless
+		 * only printing (a config for another machine) */
+		if (cfg_validate(c) == 0 && !o->print)
+			cfg_check_host(c);
 	}
 	for (i = 0; i < c->nerrs; i++)
 		fprintf(stderr, "nook: %s\n", c->errs[i]);
@@ -222,7 +225,7 @@ child_main(struct run *r, const sigset_t *all)
 	/* still the host's uid: may open a rootfs below a 0700 directory */
 	mnt_open_root(r);
 	/* become container root, so setup creates files as a mapped id */
-	if (strcmp(cfg_str(r->c, K_NS_USER), "host") && (setresgid(0, 0, 0) ||
+	if (r->t->ns[0].mode != NS_HOST && (setresgid(0, 0, 0) ||
 	    setresuid(0, 0, 0)) && errno != EINVAL)
 		child_fail(r, NULL, K_UID_MAP, errno, "become root in the user "
 		    "namespace");
@@ -259,7 +262,7 @@ abort_child(struct run *r)
 static ssize_t
 setup_word(struct run *r, struct report *rep)
 {
-	long long limit = cfg_num(r->c, K_SETUP_TIMEOUT), left;
+	long long limit = r->t->setup_timeout, left;
 	struct signalfd_siginfo si;
 	struct pollfd pf[2];
 	sigset_t stop;
@@ -284,8 +287,8 @@ setup_word(struct run *r, struct report *rep)
 		fprintf(stderr, "nook: setup: stopped by %s\n",
 		    strsignal((int)si.ssi_signo));
 	else if (rc == 0)
-		fprintf(stderr, "nook: setup: not done within %s ([process] "
-		    "setup_timeout); stopped\n", cfg_str(r->c, K_SETUP_TIMEOUT));
+		fprintf(stderr, "nook: setup: not done within %lld ms ([process] "
+		    "setup_timeout); stopped\n", limit);
 	else
 		return recv(r->sock, rep, sizeof(*rep), 0);
 	abort_child(r);
@@ -305,7 +308,7 @@ start_child(struct run *r)
 
 	if (ns_write_maps(r) || sec_apply_rlimits(r) || idmap_trees(r))
 		return abort_child(r);
-	if (ns_time_offsets(r->c)) {	/* the child's "t" first */
+	if (ns_time_offsets(r->t)) {	/* the child's "t" first */
 		if ((n = setup_word(r, &rep)) != 1)
 			goto failed;
 		if (ns_write_time(r))
@@ -370,25 +373,25 @@ supervise(struct run *r, const sigset_t *all)
 			continue;
 		syscall(SYS_pidfd_send_signal, r->pidfd, sig, NULL, 0);
 		if ((sig == SIGTERM || sig == SIGINT) && deadline < 0)
-			deadline = now_ms() + cfg_num(r->c, K_STOP_TIMEOUT);
+			deadline = now_ms() + r->t->stop_timeout;
 	}
 }
 
 static int
 run(struct cfg *c)
 {
-	struct run r = { .c = c, .pidfd = -1, .stop_fd = -1 };
+	struct run r = { .c = c, .t = &c->t, .pidfd = -1, .stop_fd = -1 };
 	int sv[2];
 	sigset_t all;
 
-	r.command = cfg_words(c, K_COMMAND);
+	r.command = c->t.command;
 	if (ns_prepare(&r) || proc_prepare_init(&r) || idmap_pick(&r))
 		return EXIT_NOOK;
-	r.root_fd = open(cfg_str(c, K_ROOT_PATH), O_PATH | O_DIRECTORY |
+	r.root_fd = open(c->t.root_path, O_PATH | O_DIRECTORY |
 	    O_CLOEXEC);
 	if (r.root_fd < 0) {
 		fprintf(stderr, "nook: %s: \"%s\": %s\n", key_label(K_ROOT_PATH),
-		    cfg_str(c, K_ROOT_PATH), strerror(errno));
+		    c->t.root_path, strerror(errno));
 		return EXIT_NOOK;
 	}
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv)) {
@@ -402,7 +405,7 @@ run(struct cfg *c)
 		return EXIT_NOOK;
 	fflush(NULL);
 	r.sock = sv[1], r.peer = sv[0];
-	r.setup_deadline = now_ms() + cfg_num(c, K_SETUP_TIMEOUT);
+	r.setup_deadline = now_ms() + c->t.setup_timeout;
 	r.pid = ns_clone(&r);
 	if (r.pid == 0)
 		child_main(&r, &all);

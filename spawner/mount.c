@@ -296,7 +296,7 @@ open_dev_nodes(struct mctx *m)
 
 	for (i = 0; i < NDEV; i++) {
 		m->dev_fd[i] = -1;
-		if (cfg_enum(m->r->c, K_FS_DEV) != 0)
+		if (m->r->t->dev != DEV_MINIMAL)
 			continue;
 		snprintf(host, sizeof(host), "/dev/%s", dev_nodes[i]);
 		m->dev_fd[i] = open(host, O_PATH | O_CLOEXEC);
@@ -334,11 +334,11 @@ setup_dev_minimal(struct mctx *m)
 	mount_fs(m, "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
 	    "newinstance,ptmxmode=0666,mode=0620");
 	snprintf(shm, sizeof(shm), "mode=1777,size=%lld",
-	    cfg_num(m->r->c, K_FS_SHM_SIZE));
-	if (cfg_num(m->r->c, K_FS_SHM_SIZE) < 0)
+	    m->r->t->shm_size);
+	if (m->r->t->shm_size < 0)
 		strcpy(shm, "mode=1777");
 	mount_fs(m, "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, shm);
-	if (!strcmp(cfg_str(m->r->c, K_NS_IPC), "new"))
+	if (m->r->t->ns[K_NS_IPC - NS_FIRST].mode == NS_NEW)
 		mount_fs(m, "/dev/mqueue", "mqueue", MS_NOSUID | MS_NODEV |
 		    MS_NOEXEC, NULL);
 }
@@ -347,7 +347,7 @@ static void
 blame(struct mctx *m, int key)
 {
 	m->key = key;
-	m->loc = cfg_loc(m->r->c, key);
+	m->loc = tloc(m->r->c, key);
 }
 
 /*
@@ -383,10 +383,10 @@ host_kernel_fs(struct mctx *m, const char *dir, unsigned attrs)
 static void
 setup_filesystems(struct mctx *m)
 {
-	struct cfg *c = m->r->c;
-	int sys = cfg_enum(c, K_FS_SYS), dev = cfg_enum(c, K_FS_DEV);
+	const struct nook_config *t = m->r->t;
+	int sys = t->sys, dev = t->dev;
 
-	if (cfg_bool(c, K_FS_PROC)) {
+	if (t->proc) {
 		blame(m, K_FS_PROC);
 		if (!own_pidns(m->r))
 			host_kernel_fs(m, "/proc", M_NOSUID | M_NODEV | M_NOEXEC);
@@ -412,7 +412,7 @@ setup_filesystems(struct mctx *m)
 		bind_host(m, AT_FDCWD, "/dev", "/dev", 0, CREATE_DIR);
 		m->strict = 0;
 	}
-	if (cfg_bool(c, K_FS_TMP)) {
+	if (t->tmp) {
 		blame(m, K_FS_TMP);
 		mount_fs(m, "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
 	}
@@ -421,43 +421,42 @@ setup_filesystems(struct mctx *m)
 static void
 setup_user_mounts(struct mctx *m)
 {
-	struct cfg *c = m->r->c;
-	struct mnt_spec s;
-	const char *why;
+	const struct nook_config *t = m->r->t;
+	const struct mnt_spec *s;
 	size_t i;
 
-	for (i = 0; i < c->nmounts; i++) {
-		if (cfg_mount_parse(&c->mounts[i], &s, &why))
-			continue;	/* cannot happen: validated */
-		m->loc = &c->mounts[i].v.loc;
-		m->key = s.kind;
-		switch (s.kind) {
+	for (i = 0; i < t->nmounts; i++) {
+		s = &t->mounts[i];
+		m->loc = &s->loc;
+		m->key = s->kind;
+		switch (s->kind) {
 		case K_M_BIND:
 		case K_M_BIND_RO:
 			if (m->r->idbind[i] >= 0) {
-				attach_tree(m, m->r->idbind[i], s.dst, s.attrs,
-				    s.create);
+				attach_tree(m, m->r->idbind[i], s->dst, s->attrs,
+				    s->create);
 				m->r->idbind[i] = -1;
 				break;
 			}
-			if (s.optional && access(s.src, F_OK))
+			if (s->optional && access(s->src, F_OK))
 				break;
-			bind_host(m, AT_FDCWD, s.src, s.dst, s.attrs, s.create);
+			bind_host(m, AT_FDCWD, s->src, s->dst, s->attrs,
+			    s->create);
 			break;
 		case K_M_TMPFS:
-			mount_fs(m, s.dst, "tmpfs", MS_NOSUID | MS_NODEV, s.data);
+			mount_fs(m, s->dst, "tmpfs", MS_NOSUID | MS_NODEV,
+			    s->data);
 			break;
 		case K_M_MKDIR:
-			mkdirs(m, s.dst, 0755);
+			mkdirs(m, s->dst, 0755);
 			break;
 		case K_M_SYMLINK:
-			make_symlink(m, s.text, s.dst);
+			make_symlink(m, s->text, s->dst);
 			break;
 		case K_M_FILE:
-			bind_text(m, s.dst, s.text);
+			bind_text(m, s->dst, s->text);
 			break;
 		}
-		mnt_spec_free(&s);
 	}
 }
 
@@ -471,8 +470,8 @@ setup_user_mounts(struct mctx *m)
 void
 mnt_open_root(struct run *r)
 {
-	const char *path = cfg_str(r->c, K_ROOT_PATH);
-	const struct loc *l = cfg_loc(r->c, K_ROOT_PATH);
+	const char *path = r->t->root_path;
+	const struct loc *l = tloc(r->c, K_ROOT_PATH);
 	struct stat a, b;
 	int fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 
@@ -541,24 +540,24 @@ overlay_tree(struct mctx *m)
 static void
 setup_root(struct mctx *m)
 {
-	struct cfg *c = m->r->c;
+	const struct nook_config *t = m->r->t;
 	int tree;
 
 	blame(m, K_ROOT_PATH);
-	if (cfg_enum(c, K_ROOT_OVERLAY) == 1) {
+	if (t->overlay == OVERLAY_TMPFS) {
 		blame(m, K_ROOT_OVERLAY);
 		tree = overlay_tree(m);
 		m->writable = 1;
 	} else if (m->r->idroot >= 0) {
 		tree = m->r->idroot;	/* made by the parent: idmap.c */
 		m->r->idroot = -1;
-		m->writable = !cfg_bool(c, K_ROOT_READONLY);
+		m->writable = !t->root_readonly;
 	} else {
 		tree = syscall(SYS_open_tree, m->r->root_fd, "", OPEN_TREE_CLONE |
 		    OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH);
 		if (tree < 0)
-			FAIL(m, "clone \"%s\"", cfg_str(c, K_ROOT_PATH));
-		m->writable = !cfg_bool(c, K_ROOT_READONLY);
+			FAIL(m, "clone \"%s\"", t->root_path);
+		m->writable = !t->root_readonly;
 	}
 	if (syscall(SYS_move_mount, tree, "", m->r->root_fd, "",
 	    MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH))
@@ -577,18 +576,6 @@ make_readonly(struct mctx *m)
 	if (syscall(SYS_mount_setattr, m->root, "", AT_EMPTY_PATH |
 	    AT_RECURSIVE, &ma, sizeof(ma)))
 		FAIL(m, "make the root read-only");
-}
-
-static size_t
-cfg_list_len(const struct cfg *c, int k)
-{
-	char **v = cfg_list(c, k);
-	size_t n = 0;
-
-	while (v[n])
-		n++;
-	free_strv(v);
-	return n;
 }
 
 /* Open the host's /dev/null, refusing anything but the 1:3 device. */
@@ -676,8 +663,8 @@ readonly_one(struct mctx *m, const char *path, int fd)
 static void
 mask_paths(struct mctx *m)
 {
-	char **mask = cfg_list(m->r->c, K_FS_MASK);
-	char **ro = cfg_list(m->r->c, K_FS_RO_PATH);
+	char *const *mask = m->r->t->mask;
+	char *const *ro = m->r->t->readonly_paths;
 	size_t i;
 	int fd;
 
@@ -699,8 +686,6 @@ mask_paths(struct mctx *m)
 		readonly_one(m, ro[i], fd);
 		close(fd);
 	}
-	free_strv(mask);
-	free_strv(ro);
 }
 
 /*
@@ -740,8 +725,9 @@ check_kernel_fs(struct mctx *m)
 void
 mnt_setup(struct run *r)
 {
-	static const unsigned long prop[] = { MS_SLAVE, MS_PRIVATE, MS_SHARED,
-		MS_UNBINDABLE };
+	static const unsigned long prop[] = { [PROP_SLAVE] = MS_SLAVE,
+		[PROP_PRIVATE] = MS_PRIVATE, [PROP_SHARED] = MS_SHARED,
+		[PROP_UNBINDABLE] = MS_UNBINDABLE };
 	struct mctx m = { .r = r, .root = -1, .proc = -1, .sys = -1,
 		.dev = -1 };
 
@@ -756,11 +742,10 @@ mnt_setup(struct run *r)
 	open_dev_nodes(&m);
 	blame(&m, K_FS_MASK);
 	m.null_fd = -1;
-	if (cfg_list_len(r->c, K_FS_MASK))
+	if (r->t->mask[0])
 		open_null(&m);
 	setup_root(&m);
-	if (cfg_enum(r->c, K_ROOT_OVERLAY) == 0 && cfg_bool(r->c,
-	    K_ROOT_READONLY))
+	if (r->t->overlay == OVERLAY_NONE && r->t->root_readonly)
 		make_readonly(&m);
 	setup_filesystems(&m);
 	setup_user_mounts(&m);
@@ -774,9 +759,8 @@ mnt_setup(struct run *r)
 	if (chdir("/"))
 		FAIL(&m, "chdir /");
 	blame(&m, K_ROOT_PROPAGATION);
-	if (prop[cfg_enum(r->c, K_ROOT_PROPAGATION)] != MS_SLAVE &&
-	    mount(NULL, "/", NULL, MS_REC | prop[cfg_enum(r->c,
-	    K_ROOT_PROPAGATION)], NULL))
+	if (prop[r->t->propagation] != MS_SLAVE &&
+	    mount(NULL, "/", NULL, MS_REC | prop[r->t->propagation], NULL))
 		FAIL(&m, "set the propagation of the container's /");
 	/* nothing may keep a handle on the old tree */
 	close(m.root);

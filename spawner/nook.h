@@ -52,12 +52,107 @@ enum key_id {
 #define NS_FIRST K_NS_USER
 #define NS_COUNT 8
 
+/* ---- the typed model: every value parsed once, at load ---- */
+
+/* The choices of each enumerated key, in this order (config.c). */
+enum init_mode { INIT_MODE_INIT, INIT_MODE_DIRECT };
+enum overlay_mode { OVERLAY_NONE, OVERLAY_TMPFS };
+enum propagation { PROP_SLAVE, PROP_PRIVATE, PROP_SHARED, PROP_UNBINDABLE };
+enum sys_mode { SYS_RO, SYS_RW, SYS_NO };
+enum dev_mode { DEV_MINIMAL, DEV_HOST, DEV_NONE };
+enum seccomp_mode { SECCOMP_DEFAULT, SECCOMP_NONE };
+enum seccomp_action { SECCOMP_ERRNO, SECCOMP_KILL, SECCOMP_LOG };
+enum ns_mode { NS_NEW, NS_HOST, NS_JOIN };
+enum map_kind { MAP_AUTO, MAP_IDENTITY, MAP_RANGES };
+
+struct idmap {
+	unsigned long long inside, outside, count;
+	struct loc loc;		/* of its [user] line */
+};
+
+struct ns_spec {
+	enum ns_mode mode;
+	const char *path;	/* NS_JOIN */
+};
+
+#define MAX_RANGES 5		/* in a map; more are stored to be refused */
+struct idmap_spec {
+	enum map_kind kind;
+	struct idmap range[64];
+	size_t n;
+	int specials;		/* items auto or identity */
+};
+
+/* A user or group: digits are an id, anything else a name. */
+struct id_spec {
+	const char *name;	/* as given; "" for none */
+	int numeric;
+	unsigned long long id;
+};
+
+/* One [rlimits] value: kernel resource, soft and hard (RLIM_INFINITY ok). */
+struct rlimit_spec {
+	int resource;
+	int inherit;
+	unsigned long long soft, hard;
+};
+
+struct mnt_spec;
+
+struct int_list {
+	int *v;
+	size_t n;
+};
+
+struct nook_config {
+	const char *name, *hostname, *domainname;
+	char **command;
+	const char *cwd;
+	struct id_spec user, group;
+	struct id_spec *groups;		/* ngroups of them */
+	size_t ngroups;
+	char **env, **env_keep;
+	int clear_env, new_session;
+	unsigned umask;
+	long long stop_timeout, setup_timeout;		/* ms */
+	const char *init_path;
+	char **init_args;
+	int init_mode;				/* enum init_mode */
+	struct ns_spec ns[8];
+	long long boottime_offset, monotonic_offset;	/* ms */
+	struct idmap_spec uid_map, gid_map;
+	const char *root_path;
+	int root_readonly;
+	int overlay;				/* enum overlay_mode */
+	int propagation;			/* enum propagation */
+	int proc, tmp;
+	int sys;				/* enum sys_mode */
+	int dev;				/* enum dev_mode */
+	long long shm_size;			/* bytes; -1: max */
+	struct mnt_spec *mounts;
+	size_t nmounts;
+	char **mask, **readonly_paths;
+	struct int_list pass_fd;
+	unsigned long long caps_keep, caps_drop, caps_ambient;
+	unsigned long long caps;		/* kept: keep less drop */
+	int no_new_privs, block_tiocsti, nested_userns;
+	int seccomp;				/* enum seccomp_mode */
+	int seccomp_action;			/* enum seccomp_action */
+	struct int_list seccomp_deny, seccomp_allow;	/* call numbers */
+	struct rlimit_spec rlimit[16];
+	struct loc loc[K__COUNT];	/* where given; line 0: a default */
+	/* what the strings above point into, for cfg_free() */
+	char *strings[K__COUNT], **lists[K__COUNT];
+	size_t nstrings, nlists;
+};
+
 struct key {
 	const char *sec, *name;
 	enum ktype type;
 	const char *def;	/* NULL: computed, or none */
 	const char *const *choices;
 	unsigned flags;
+	size_t off;		/* of its field in struct nook_config */
 };
 
 extern const struct key cfg_keys[K__COUNT];
@@ -83,6 +178,7 @@ struct cfg {
 	char **errs;
 	size_t nerrs;
 	int cmdline_command;	/* COMMAND came after -- */
+	struct nook_config t;	/* typed by cfg_validate() */
 	int dropped;		/* lines refused whole: a key may be on one */
 };
 
@@ -97,10 +193,6 @@ struct mnt_spec {
 	int optional, create;
 	int idmap;		/* bind: idmapped with "auto" as root */
 	struct loc loc;
-};
-
-struct idmap {
-	unsigned long long inside, outside, count;
 };
 
 /* util.c */
@@ -124,6 +216,7 @@ void cfg_init(struct cfg *c, const char *file, const char *self_dir);
 int cfg_load_file(struct cfg *c);
 int cfg_set(struct cfg *c, const char *assignment);
 int cfg_validate(struct cfg *c);
+const struct loc *tloc(const struct cfg *c, int k);
 void cfg_error(struct cfg *c, const struct loc *l, int k, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 int cfg_print(struct cfg *c, FILE *out);
@@ -139,13 +232,13 @@ const char *key_label(int k);
 int cfg_mount_parse(const struct mount_ent *m, struct mnt_spec *out,
     const char **why);
 void mnt_spec_free(struct mnt_spec *m);
-int cfg_idmaps(const struct cfg *c, int k, struct idmap **maps, size_t *n);
 int cfg_enum(const struct cfg *c, int k);
 int ns_type_of(int k);
 
 /* Everything a run needs; the child gets a copy at clone time. */
 struct run {
 	struct cfg *c;
+	const struct nook_config *t;	/* &c->t: what setup reads */
 	int sock;		/* our end of the sync socketpair */
 	int peer;		/* the other end, closed after clone */
 	int root_fd;		/* O_PATH of [rootfs] path, opened on the host */
@@ -170,16 +263,8 @@ struct report {
 	char msg[1024];
 };
 
-/* One [rlimits] value: kernel resource, soft and hard (RLIM_INFINITY ok). */
-struct rlimit_spec {
-	int resource;
-	int inherit;
-	unsigned long long soft, hard;
-};
-
 /* security.c */
 int sec_cap_names(char **names, unsigned long long *mask, const char **bad);
-unsigned long long sec_caps_kept(const struct cfg *c);
 int rlimit_parse(int k, const char *s, struct rlimit_spec *out,
     const char **why);
 int rlimit_resource(int k);
@@ -195,12 +280,16 @@ int ns_join(struct run *r);
 pid_t ns_clone(struct run *r);
 int ns_write_maps(struct run *r);
 int ns_child_time(struct run *r);
-int ns_time_offsets(const struct cfg *c);
+int ns_time_offsets(const struct nook_config *t);
 int ns_write_time(struct run *r);
 void ns_child_uts(struct run *r);
 
+/* hostcheck.c */
+int cfg_check_host(struct cfg *c);
+int read_int_file(const char *path, long *v);
+
 /* idmap.c */
-int idmap_private(const struct cfg *c);
+int idmap_private(const struct nook_config *t);
 int idmap_pick(struct run *r);
 void idmap_auto(const struct run *r, int k, struct idmap *m);
 int idmap_trees(struct run *r);

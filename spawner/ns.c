@@ -40,12 +40,12 @@ ns_prepare(struct run *r)
 	r->clone_flags = 0;
 	for (i = 0; i < NS_COUNT; i++) {
 		k = NS_FIRST + i;
-		v = cfg_str(r->c, k);
+		v = r->t->ns[i].path;
 		r->join_fd[i] = -1;
-		if (!strcmp(v, "new")) {
+		if (r->t->ns[i].mode == NS_NEW) {
 			if (k != K_NS_TIME)	/* see ns_child_time() */
 				r->clone_flags |= ns_type_of(k);
-		} else if (*v == '/') {
+		} else if (r->t->ns[i].mode == NS_JOIN) {
 			fd = open(v, O_RDONLY | O_CLOEXEC | O_NONBLOCK |
 			    O_NOCTTY);
 			why = fd < 0 || fstatfs(fd, &fs) ? strerror(errno) :
@@ -80,7 +80,7 @@ ns_join(struct run *r)
 			continue;
 		if (setns(r->join_fd[i], ns_type_of(NS_FIRST + i))) {
 			fprintf(stderr, "nook: %s: join \"%s\": %s\n",
-			    key_label(NS_FIRST + i), cfg_str(r->c, NS_FIRST + i),
+			    key_label(NS_FIRST + i), r->t->ns[i].path,
 			    strerror(errno));
 			return -1;
 		}
@@ -190,17 +190,23 @@ write_map(struct run *r, int k, unsigned long long self)
 	const char *file = k == K_UID_MAP ? "uid_map" : "gid_map";
 	const char *sub = k == K_UID_MAP ? "/etc/subuid" : "/etc/subgid";
 	const char *helper = k == K_UID_MAP ? "newuidmap" : "newgidmap";
+	const struct idmap_spec *spec = k == K_UID_MAP ? &r->t->uid_map :
+	    &r->t->gid_map;
 	char text[8 * 40] = "";
-	struct idmap *m;
+	struct idmap mine[MAX_RANGES], *m = mine;
 	size_t n, i;
 	int rc, privileged = geteuid() == 0, direct = 1;
 
-	cfg_idmaps(r->c, k, &m, &n);
-	if (n == 0 && privileged) {
+	n = spec->n;
+	memcpy(m, spec->range, n * sizeof(*m));
+	if (spec->kind == MAP_IDENTITY) {
+		m[0] = (struct idmap){ 0, 0, 4294967295ULL, { NULL, 0 } };
+		n = 1;
+	} else if (spec->kind == MAP_AUTO && privileged) {
 		idmap_auto(r, k, &m[0]);
 		n = 1;
-	} else if (n == 0) {
-		m[0] = (struct idmap){ 0, self, 1 };
+	} else if (spec->kind == MAP_AUTO) {
+		m[0] = (struct idmap){ 0, self, 1, { NULL, 0 } };
 		n = 1;
 	}
 	for (i = 0; i < n; i++) {
@@ -216,7 +222,6 @@ write_map(struct run *r, int k, unsigned long long self)
 				fprintf(stderr, "nook: %s: range %llu+%llu is not "
 				    "yours in %s\n", key_label(k), m[i].outside,
 				    m[i].count, sub);
-				free(m);
 				return -1;
 			}
 		rc = run_helper(r, helper, m, n);
@@ -228,7 +233,6 @@ write_map(struct run *r, int k, unsigned long long self)
 	if (rc)
 		fprintf(stderr, "nook: %s: write /proc/%d/%s: %s\n",
 		    key_label(k), r->pid, file, strerror(errno));
-	free(m);
 	return rc;
 }
 
@@ -253,27 +257,27 @@ ns_write_maps(struct run *r)
 int
 ns_child_time(struct run *r)
 {
-	if (strcmp(cfg_str(r->c, K_NS_TIME), "new"))
+	if (r->t->ns[K_NS_TIME - NS_FIRST].mode != NS_NEW)
 		return 0;
 	if (unshare(CLONE_NEWTIME))
-		child_fail(r, cfg_loc(r->c, K_NS_TIME), K_NS_TIME, errno,
+		child_fail(r, tloc(r->c, K_NS_TIME), K_NS_TIME, errno,
 		    "unshare");
-	return ns_time_offsets(r->c);
+	return ns_time_offsets(r->t);
 }
 
 int
-ns_time_offsets(const struct cfg *c)
+ns_time_offsets(const struct nook_config *t)
 {
-	return !strcmp(cfg_str(c, K_NS_TIME), "new") &&
-	    (cfg_num(c, K_BOOTTIME_OFFSET) || cfg_num(c, K_MONOTONIC_OFFSET));
+	return t->ns[K_NS_TIME - NS_FIRST].mode == NS_NEW &&
+	    (t->boottime_offset || t->monotonic_offset);
 }
 
 /* In the parent, once the child said "t". */
 int
 ns_write_time(struct run *r)
 {
-	long long b = cfg_num(r->c, K_BOOTTIME_OFFSET);
-	long long m = cfg_num(r->c, K_MONOTONIC_OFFSET);
+	long long b = r->t->boottime_offset;
+	long long m = r->t->monotonic_offset;
 	int k = b ? K_BOOTTIME_OFFSET : K_MONOTONIC_OFFSET;
 	char text[128];
 
@@ -282,9 +286,9 @@ ns_write_time(struct run *r)
 	    b / 1000 - (b % 1000 < 0), ((b % 1000 + 1000) % 1000) * 1000000);
 	if (write_file(r->pid, "timens_offsets", text) == 0)
 		return 0;
-	if (cfg_loc(r->c, k) && cfg_loc(r->c, k)->line > 0)
-		fprintf(stderr, "nook: %s:%d: ", cfg_loc(r->c, k)->file,
-		    cfg_loc(r->c, k)->line);
+	if (tloc(r->c, k) && tloc(r->c, k)->line > 0)
+		fprintf(stderr, "nook: %s:%d: ", tloc(r->c, k)->file,
+		    tloc(r->c, k)->line);
 	else
 		fputs("nook: ", stderr);
 	fprintf(stderr, "%s: write timens_offsets: %s\n", key_label(k),
@@ -295,15 +299,15 @@ ns_write_time(struct run *r)
 void
 ns_child_uts(struct run *r)
 {
-	const char *h = cfg_str(r->c, K_HOSTNAME);
-	const char *d = cfg_str(r->c, K_DOMAINNAME);
+	const char *h = r->t->hostname;
+	const char *d = r->t->domainname;
 
-	if (strcmp(cfg_str(r->c, K_NS_UTS), "new"))
+	if (r->t->ns[K_NS_UTS - NS_FIRST].mode != NS_NEW)
 		return;
 	if (sethostname(h, strlen(h)))
-		child_fail(r, cfg_loc(r->c, K_HOSTNAME), K_HOSTNAME, errno,
+		child_fail(r, tloc(r->c, K_HOSTNAME), K_HOSTNAME, errno,
 		    "sethostname");
 	if (setdomainname(d, strlen(d)))
-		child_fail(r, cfg_loc(r->c, K_DOMAINNAME), K_DOMAINNAME, errno,
+		child_fail(r, tloc(r->c, K_DOMAINNAME), K_DOMAINNAME, errno,
 		    "setdomainname");
 }

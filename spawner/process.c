@@ -63,13 +63,13 @@ child_fail(struct run *r, const struct loc *l, int k, int err,
 int
 proc_prepare_init(struct run *r)
 {
-	const char *path = cfg_str(r->c, K_INIT_PATH);
+	const char *path = r->t->init_path;
 	char buf[65536];
 	ssize_t n;
 	int src, e;
 
 	r->init_fd = -1;
-	if (cfg_enum(r->c, K_INIT_MODE) != 0)
+	if (r->t->init_mode != INIT_MODE_INIT)
 		return 0;
 	if ((src = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		goto fail;
@@ -111,38 +111,36 @@ open_image_file(struct run *r, int k, const char *file)
 	if (fd < 0 && errno == ENOENT)
 		return NULL;
 	if (fd < 0)
-		child_fail(r, cfg_loc(r->c, k), k, errno, "open the container's "
+		child_fail(r, tloc(r->c, k), k, errno, "open the container's "
 		    "%s", file);
 	/* /dev/null, where a [filesystem] mask put it, reads as empty */
 	if (fstat(fd, &st) || !(S_ISREG(st.st_mode) || (S_ISCHR(st.st_mode) &&
 	    st.st_rdev == makedev(1, 3)))) {
 		close(fd);
-		child_fail(r, cfg_loc(r->c, k), k, 0, "the container's %s is "
+		child_fail(r, tloc(r->c, k), k, 0, "the container's %s is "
 		    "not a regular file", file);
 	}
 	if (!(fp = fdopen(fd, "r")))
-		child_fail(r, cfg_loc(r->c, k), k, errno, "read %s", file);
+		child_fail(r, tloc(r->c, k), k, errno, "read %s", file);
 	return fp;
 }
 
 /*
  * Look a user or group up in the container's own /etc/passwd or
- * /etc/group.  A value made only of digits is an id and matches the id
- * field alone, never a name (an image may name a user "1000" with uid 0).
+ * /etc/group: an id (digits, told at load) by the id field alone, never
+ * by name (an image may name a user "1000" with uid 0), a name by name.
  */
 static int
-lookup(struct run *r, int k, const char *file, const char *name,
+lookup(struct run *r, int k, const char *file, const struct id_spec *who,
     unsigned long long *id, unsigned long long *gid, char *home,
     size_t home_len)
 {
 	char line[1024], *f[7], *p;
-	unsigned long long want = 0;
-	int i, found = 0, numeric;
+	int i, found = 0;
 	FILE *fp = open_image_file(r, k, file);
 
 	if (!fp)
 		return -1;
-	numeric = parse_uint(name, 4294967294ULL, &want) == 0;
 	while (!found && fgets(line, sizeof(line), fp)) {
 		line[strcspn(line, "\n")] = 0;
 		for (i = 0, p = line; i < 7; i++) {
@@ -151,13 +149,13 @@ lookup(struct run *r, int k, const char *file, const char *name,
 			if (p)
 				*p++ = 0;
 		}
-		if (!f[2] || (numeric ? parse_uint(f[2], 4294967294ULL, id) ||
-		    *id != want : strcmp(f[0], name) != 0))
+		if (!f[2] || (who->numeric ? parse_uint(f[2], 4294967294ULL,
+		    id) || *id != who->id : strcmp(f[0], who->name) != 0))
 			continue;
 		if (parse_uint(f[2], 4294967294ULL, id) || (gid && (!f[3] ||
 		    parse_uint(f[3], 4294967294ULL, gid))))
-			child_fail(r, cfg_loc(r->c, k), k, 0, "the container's %s "
-			    "has no valid id for \"%s\"", file, name);
+			child_fail(r, tloc(r->c, k), k, 0, "the container's %s "
+			    "has no valid id for \"%s\"", file, who->name);
 		if (home && f[5])
 			snprintf(home, home_len, "%s", f[5]);
 		found = 1;
@@ -174,61 +172,60 @@ struct creds {
 	char home[512];
 };
 
+/* A group by name or id; an id not in /etc/group is used as it is. */
+static gid_t
+group_id(struct run *r, int k, const struct id_spec *g)
+{
+	unsigned long long gid = g->id;
+
+	if (lookup(r, k, "/etc/group", g, &gid, NULL, NULL, 0) && !g->numeric)
+		child_fail(r, tloc(r->c, k), k, 0, "no group \"%s\" in the "
+		    "container's /etc/group", g->name);
+	return (gid_t)(g->numeric ? g->id : gid);
+}
+
 static void
 resolve_creds(struct run *r, struct creds *cr)
 {
-	const char *u = cfg_str(r->c, K_USER), *g = cfg_str(r->c, K_GROUP);
-	unsigned long long id = 0, gid = 0;
-	char **groups;
+	const struct nook_config *t = r->t;
+	unsigned long long id = t->user.id, gid = 0;
 	size_t i;
 
 	strcpy(cr->home, "/");
-	if (lookup(r, K_USER, "/etc/passwd", u, &id, &gid, cr->home,
+	if (lookup(r, K_USER, "/etc/passwd", &t->user, &id, &gid, cr->home,
 	    sizeof(cr->home))) {
-		if (parse_uint(u, 4294967294ULL, &id))
-			child_fail(r, cfg_loc(r->c, K_USER), K_USER, 0, "no user "
-			    "\"%s\" in the container's /etc/passwd", u);
+		if (!t->user.numeric)
+			child_fail(r, tloc(r->c, K_USER), K_USER, 0, "no user "
+			    "\"%s\" in the container's /etc/passwd",
+			    t->user.name);
+		id = t->user.id;
 		gid = 0;
 	}
 	cr->uid = (uid_t)id;
-	cr->gid = (gid_t)gid;
-	if (*g && lookup(r, K_GROUP, "/etc/group", g, &gid, NULL, NULL, 0)) {
-		if (parse_uint(g, 4294967294ULL, &gid))
-			child_fail(r, cfg_loc(r->c, K_GROUP), K_GROUP, 0, "no "
-			    "group \"%s\" in the container's /etc/group", g);
-	}
-	if (*g)
-		cr->gid = (gid_t)gid;
-	groups = cfg_list(r->c, K_GROUPS);
-	for (i = cr->ngroups = 0; groups[i] && i < 64; i++) {
-		if (lookup(r, K_GROUPS, "/etc/group", groups[i], &gid, NULL,
-		    NULL, 0) &&
-		    parse_uint(groups[i], 4294967294ULL, &gid))
-			child_fail(r, cfg_loc(r->c, K_GROUPS), K_GROUPS, 0, "no "
-			    "group \"%s\" in the container's /etc/group",
-			    groups[i]);
-		cr->groups[cr->ngroups++] = (gid_t)gid;
-	}
-	free_strv(groups);
+	cr->gid = *t->group.name ? group_id(r, K_GROUP, &t->group) :
+	    (gid_t)gid;
+	for (i = cr->ngroups = 0; i < t->ngroups && i < 64; i++)
+		cr->groups[cr->ngroups++] = group_id(r, K_GROUPS,
+		    &t->groups[i]);
 }
 
 static void
 apply_creds(struct run *r, const struct creds *cr)
 {
 	if (!r->setgroups_denied && setgroups(cr->ngroups, cr->groups))
-		child_fail(r, cfg_loc(r->c, K_GROUPS), K_GROUPS, errno,
+		child_fail(r, tloc(r->c, K_GROUPS), K_GROUPS, errno,
 		    "setgroups");
 	if (r->setgroups_denied && cr->ngroups)
-		child_fail(r, cfg_loc(r->c, K_GROUPS), K_GROUPS, 0, "supplementary "
+		child_fail(r, tloc(r->c, K_GROUPS), K_GROUPS, 0, "supplementary "
 		    "groups need a user namespace with more than one id mapped "
 		    "(setgroups is denied)");
 	if (setresgid(cr->gid, cr->gid, cr->gid))
-		child_fail(r, cfg_loc(r->c, K_GROUP) ? cfg_loc(r->c, K_GROUP) :
-		    cfg_loc(r->c, K_USER), cfg_loc(r->c, K_GROUP) ? K_GROUP :
+		child_fail(r, tloc(r->c, K_GROUP) ? tloc(r->c, K_GROUP) :
+		    tloc(r->c, K_USER), tloc(r->c, K_GROUP) ? K_GROUP :
 		    K_USER, errno, "setresgid %u (is it mapped?)",
 		    (unsigned)cr->gid);
 	if (setresuid(cr->uid, cr->uid, cr->uid))
-		child_fail(r, cfg_loc(r->c, K_USER), K_USER, errno,
+		child_fail(r, tloc(r->c, K_USER), K_USER, errno,
 		    "setresuid %u", (unsigned)cr->uid);
 }
 
@@ -252,13 +249,13 @@ env_add(char ***env, size_t *n, const char *s)
 static char **
 build_env(struct run *r, const struct creds *cr)
 {
-	char **env = NULL, **keep, **set;
+	char **env = NULL, *const *keep, *const *set;
 	const char *v;
 	size_t n = 0, i;
 
 	env_add(&env, &n, "");
 	n = 0;
-	if (cfg_bool(r->c, K_CLEAR_ENV)) {
+	if (r->t->clear_env) {
 		env_add(&env, &n, "PATH=/usr/local/sbin:/usr/local/bin:"
 		    "/usr/sbin:/usr/bin:/sbin:/bin");
 		env_add(&env, &n, xasprintf("HOME=%s", cr->home));
@@ -269,11 +266,11 @@ build_env(struct run *r, const struct creds *cr)
 		for (i = 0; environ[i]; i++)
 			env_add(&env, &n, environ[i]);
 	}
-	keep = cfg_list(r->c, K_ENV_KEEP);
+	keep = r->t->env_keep;
 	for (i = 0; keep[i]; i++)
 		if ((v = getenv(keep[i])))
 			env_add(&env, &n, xasprintf("%s=%s", keep[i], v));
-	set = cfg_list(r->c, K_ENV);
+	set = r->t->env;
 	for (i = 0; set[i]; i++)
 		env_add(&env, &n, set[i]);
 	return env;
@@ -282,20 +279,18 @@ build_env(struct run *r, const struct creds *cr)
 static char **
 init_argv(struct run *r)
 {
-	char **args = cfg_words(r->c, K_INIT_ARGS), **argv;
-	char **pass = cfg_list(r->c, K_PASS_FD);
-	size_t na = 0, nc = 0, np = 0, i, j = 0;
+	char *const *args = r->t->init_args, **argv;
+	const struct int_list *pass = &r->t->pass_fd;
+	size_t na = 0, nc = 0, np = pass->n, i, j = 0;
 
 	while (args[na])
 		na++;
 	while (r->command[nc])
 		nc++;
-	while (pass[np])
-		np++;
 	argv = xcalloc(na + nc + np + 3, sizeof(char *));
 	argv[j++] = "nook-init";
-	for (i = 0; i < np; i++)	/* nook-init closes the rest */
-		argv[j++] = xasprintf("--pass-fd=%s", pass[i]);
+	for (i = 0; i < np; i++)	/* the rest are close-on-exec */
+		argv[j++] = xasprintf("--pass-fd=%d", pass->v[i]);
 	for (i = 0; i < na; i++)
 		argv[j++] = args[i];
 	argv[j++] = "--";
@@ -308,16 +303,15 @@ init_argv(struct run *r)
 static void
 close_fds(struct run *r)
 {
-	char **pass = cfg_list(r->c, K_PASS_FD);
+	const struct int_list *pass = &r->t->pass_fd;
 	size_t i;
 
 	if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC))
 		child_fail(r, NULL, -1, errno, "close_range");
-	for (i = 0; pass[i]; i++)
-		if (fcntl(atoi(pass[i]), F_SETFD, 0))
-			child_fail(r, cfg_loc(r->c, K_PASS_FD), K_PASS_FD, errno,
-			    "pass descriptor %s", pass[i]);
-	free_strv(pass);
+	for (i = 0; i < pass->n; i++)
+		if (fcntl(pass->v[i], F_SETFD, 0))
+			child_fail(r, tloc(r->c, K_PASS_FD), K_PASS_FD, errno,
+			    "pass descriptor %d", pass->v[i]);
 }
 
 /* A leaked descriptor could have put the cwd outside the new root. */
@@ -326,13 +320,13 @@ enter_cwd(struct run *r)
 {
 	char buf[4096];
 
-	if (chdir(cfg_str(r->c, K_CWD)))
-		child_fail(r, cfg_loc(r->c, K_CWD), K_CWD, errno, "chdir \"%s\"",
-		    cfg_str(r->c, K_CWD));
+	if (chdir(r->t->cwd))
+		child_fail(r, tloc(r->c, K_CWD), K_CWD, errno, "chdir \"%s\"",
+		    r->t->cwd);
 	/* the raw call: libc may rebuild a path where the kernel says
 	 * "(unreachable)" */
 	if (syscall(SYS_getcwd, buf, sizeof(buf)) < 0 || buf[0] != '/')
-		child_fail(r, cfg_loc(r->c, K_CWD), K_CWD, EXDEV, "the working "
+		child_fail(r, tloc(r->c, K_CWD), K_CWD, EXDEV, "the working "
 		    "directory is outside the container's root");
 }
 
@@ -351,15 +345,15 @@ proc_exec(struct run *r)
 
 	resolve_creds(r, &cr);
 	env = build_env(r, &cr);
-	if (cfg_bool(r->c, K_NEW_SESSION) && setsid() < 0)
-		child_fail(r, cfg_loc(r->c, K_NEW_SESSION), K_NEW_SESSION, errno,
+	if (r->t->new_session && setsid() < 0)
+		child_fail(r, tloc(r->c, K_NEW_SESSION), K_NEW_SESSION, errno,
 		    "setsid");
 	sec_drop_bounding(r);
 	prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0);
 	apply_creds(r, &cr);
 	enter_cwd(r);		/* as the user, before caps come back */
 	sec_apply_caps(r);
-	umask((mode_t)cfg_num(r->c, K_UMASK));
+	umask((mode_t)r->t->umask);
 	/* credentials changed: the parent-death signal was reset */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	close_fds(r);
@@ -370,7 +364,7 @@ proc_exec(struct run *r)
 	if (r->init_fd >= 0) {
 		syscall(SYS_execveat, r->init_fd, "", init_argv(r), env,
 		    AT_EMPTY_PATH);
-		child_fail(r, cfg_loc(r->c, K_INIT_PATH), K_INIT_PATH, errno,
+		child_fail(r, tloc(r->c, K_INIT_PATH), K_INIT_PATH, errno,
 		    "exec nook-init");
 	}
 	environ = env;

@@ -31,19 +31,25 @@
 int
 sec_apply_rlimits(struct run *r)
 {
-	struct rlimit_spec rs;
+	const struct rlimit_spec *rs;
+	const struct loc *l;
 	struct rlimit rl;
-	const char *why;
 	int k;
 
 	for (k = K_RL_FIRST; k <= K_RL_LAST; k++) {
-		if (rlimit_parse(k, cfg_str(r->c, k), &rs, &why) || rs.inherit)
+		rs = &r->t->rlimit[k - K_RL_FIRST];
+		if (rs->inherit)
 			continue;
-		rl.rlim_cur = rs.soft;
-		rl.rlim_max = rs.hard;
-		if (prlimit(r->pid, rs.resource, &rl, NULL)) {
-			fprintf(stderr, "nook: %s: setrlimit %s: %s\n",
-			    key_label(k), cfg_str(r->c, k), strerror(errno));
+		rl.rlim_cur = rs->soft;
+		rl.rlim_max = rs->hard;
+		if (prlimit(r->pid, rs->resource, &rl, NULL)) {
+			l = tloc(r->c, k);
+			if (l && l->line > 0)
+				fprintf(stderr, "nook: %s:%d: ", l->file, l->line);
+			else
+				fputs("nook: ", stderr);
+			fprintf(stderr, "%s: setrlimit: %s\n", key_label(k),
+			    strerror(errno));
 			return -1;
 		}
 	}
@@ -54,7 +60,7 @@ sec_apply_rlimits(struct run *r)
 void
 sec_drop_bounding(struct run *r)
 {
-	unsigned long long kept = sec_caps_kept(r->c);
+	unsigned long long kept = r->t->caps;
 	int cap;
 
 	capng_clear(CAPNG_SELECT_BOUNDS);
@@ -62,7 +68,7 @@ sec_drop_bounding(struct run *r)
 		if ((kept >> cap) & 1)
 			capng_update(CAPNG_ADD, CAPNG_BOUNDING_SET, cap);
 	if (capng_apply(CAPNG_SELECT_BOUNDS))
-		child_fail(r, cfg_loc(r->c, K_CAP_KEEP), K_CAP_KEEP, errno,
+		child_fail(r, tloc(r->c, K_CAP_KEEP), K_CAP_KEEP, errno,
 		    "drop the bounding set");
 }
 
@@ -73,18 +79,13 @@ sec_drop_bounding(struct run *r)
 void
 sec_apply_caps(struct run *r)
 {
-	unsigned long long kept = sec_caps_kept(r->c), amb = 0;
-	char **names = cfg_list(r->c, K_CAP_AMBIENT);
-	const char *bad;
+	unsigned long long kept = r->t->caps, amb = r->t->caps_ambient & kept;
 	int cap;
 
-	sec_cap_names(names, &amb, &bad);
-	free_strv(names);
-	amb &= kept;
 	capng_clear(CAPNG_SELECT_CAPS | CAPNG_SELECT_AMBIENT);
 	/* without no_new_privs, loading seccomp needs CAP_SYS_ADMIN: hold
 	 * it until sec_apply_seccomp() is done */
-	if (!cfg_bool(r->c, K_SEC_NNP))
+	if (!r->t->no_new_privs)
 		capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED,
 		    CAP_SYS_ADMIN);
 	for (cap = 0; cap < 64; cap++) {
@@ -96,20 +97,20 @@ sec_apply_caps(struct run *r)
 			    cap);
 	}
 	if (capng_apply(CAPNG_SELECT_CAPS))
-		child_fail(r, cfg_loc(r->c, K_CAP_KEEP), K_CAP_KEEP, errno,
+		child_fail(r, tloc(r->c, K_CAP_KEEP), K_CAP_KEEP, errno,
 		    "set the capabilities");
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) && errno !=
 	    EINVAL)
-		child_fail(r, cfg_loc(r->c, K_CAP_AMBIENT), K_CAP_AMBIENT, errno,
+		child_fail(r, tloc(r->c, K_CAP_AMBIENT), K_CAP_AMBIENT, errno,
 		    "clear the ambient set");
 	for (cap = 0; cap < 64; cap++)
 		if (((amb >> cap) & 1) && prctl(PR_CAP_AMBIENT,
 		    PR_CAP_AMBIENT_RAISE, cap, 0, 0))
-			child_fail(r, cfg_loc(r->c, K_CAP_AMBIENT), K_CAP_AMBIENT,
+			child_fail(r, tloc(r->c, K_CAP_AMBIENT), K_CAP_AMBIENT,
 			    errno, "raise %s", capng_capability_to_name(cap));
 	prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
-	if (cfg_bool(r->c, K_SEC_NNP) && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
-		child_fail(r, cfg_loc(r->c, K_SEC_NNP), K_SEC_NNP, errno,
+	if (r->t->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		child_fail(r, tloc(r->c, K_SEC_NNP), K_SEC_NNP, errno,
 		    "set no_new_privs");
 }
 
@@ -148,13 +149,15 @@ static const struct {
 	{ CAP_SYS_NICE, "set_mempolicy_home_node" },
 };
 
+/* Is the call named in [security] seccomp_allow? */
 static int
-in_list(char **list, const char *name)
+allowed(const struct run *r, const char *name)
 {
+	int nr = seccomp_syscall_resolve_name(name);
 	size_t i;
 
-	for (i = 0; list[i]; i++)
-		if (!strcmp(list[i], name))
+	for (i = 0; i < r->t->seccomp_allow.n; i++)
+		if (r->t->seccomp_allow.v[i] == nr)
 			return 1;
 	return 0;
 }
@@ -172,19 +175,19 @@ rule(struct run *r, scmp_filter_ctx f, uint32_t act, const char *name,
 	int rc;
 
 	if (nr == __NR_SCMP_ERROR)
-		child_fail(r, cfg_loc(r->c, K_SEC_SECCOMP), K_SEC_SECCOMP,
+		child_fail(r, tloc(r->c, K_SEC_SECCOMP), K_SEC_SECCOMP,
 		    EINVAL, "unknown system call %s", name);
 	if ((rc = seccomp_rule_add_array(f, act, nr, n, cmp)) && rc != -EEXIST)
-		child_fail(r, cfg_loc(r->c, K_SEC_SECCOMP), K_SEC_SECCOMP, -rc,
+		child_fail(r, tloc(r->c, K_SEC_SECCOMP), K_SEC_SECCOMP, -rc,
 		    "add a rule for %s", name);
 }
 
 static void
 deny(struct run *r, scmp_filter_ctx f, uint32_t act, const char *name,
-    char **allow)
+    int allowable)
 {
 	if (seccomp_syscall_resolve_name(name) == __NR_SCMP_ERROR ||
-	    in_list(allow, name))
+	    (allowable && allowed(r, name)))
 		return;		/* not on this architecture, or allowed */
 	rule(r, f, act, name, 0, NULL);
 }
@@ -261,7 +264,7 @@ deny_extra(struct run *r, scmp_filter_ctx f, uint32_t act, const char *name,
 
 	if (!userns || act != SCMP_ACT_LOG || (strcmp(name, "unshare") &&
 	    strcmp(name, "clone") && strcmp(name, "clone3")))
-		deny(r, f, act, name, (char *[]){ NULL });
+		deny(r, f, act, name, 0);
 	else if (strcmp(name, "clone3"))
 		rule(r, f, act, name, 1, &c);
 }
@@ -269,37 +272,41 @@ deny_extra(struct run *r, scmp_filter_ctx f, uint32_t act, const char *name,
 static void
 add_rules(struct run *r, scmp_filter_ctx f, uint32_t act)
 {
-	unsigned long long kept = sec_caps_kept(r->c);
-	char **extra = cfg_list(r->c, K_SEC_DENY);
-	char **allow = cfg_list(r->c, K_SEC_ALLOW);
+	unsigned long long kept = r->t->caps;
+	const struct int_list *extra = &r->t->seccomp_deny;
 	struct scmp_arg_cmp c;
 	int userns = 0;
 	size_t i;
+	char *name;
 
 	for (i = 0; i < sizeof(default_deny) / sizeof(default_deny[0]); i++)
-		deny(r, f, act, default_deny[i], allow);
+		deny(r, f, act, default_deny[i], 1);
 	for (i = 0; i < sizeof(cap_calls) / sizeof(cap_calls[0]); i++)
 		if (!((kept >> cap_calls[i].cap) & 1))
-			deny(r, f, act, cap_calls[i].name, allow);
+			deny(r, f, act, cap_calls[i].name, 1);
 	/*
 	 * reboot, but for RB_DISABLE_CAD: nook-init's probe for "am I the
 	 * machine's PID 1", which fails harmlessly in a container.
 	 */
-	if (!in_list(allow, "reboot")) {
+	if (!allowed(r, "reboot")) {
 		c = SCMP_A2_32(SCMP_CMP_NE, RB_DISABLE_CAD);
 		rule(r, f, act, "reboot", 1, &c);
 	}
-	if (!in_list(allow, "personality"))
+	if (!allowed(r, "personality"))
 		deny_personality(r, f, act);
-	if (!cfg_bool(r->c, K_SEC_NESTED_USERNS) &&
-	    !in_list(allow, "unshare")) {
+	if (!r->t->nested_userns && !allowed(r, "unshare")) {
 		deny_userns(r, f, act);
 		userns = 1;
 	}
-	for (i = 0; extra[i]; i++)
-		deny_extra(r, f, act, extra[i], userns);
-	free_strv(extra);
-	free_strv(allow);
+	for (i = 0; i < extra->n; i++) {
+		name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE,
+		    extra->v[i]);
+		if (!name)
+			child_fail(r, tloc(r->c, K_SEC_DENY), K_SEC_DENY, ENOMEM,
+			    "name system call %d", extra->v[i]);
+		deny_extra(r, f, act, name, userns);
+		free(name);
+	}
 }
 
 /*
@@ -326,11 +333,13 @@ deny_tiocsti(struct run *r, scmp_filter_ctx f)
 void
 sec_apply_seccomp(struct run *r)
 {
-	static const uint32_t acts[] = { SCMP_ACT_ERRNO(EPERM),
-		SCMP_ACT_KILL_PROCESS, SCMP_ACT_LOG };
-	uint32_t act = acts[cfg_enum(r->c, K_SEC_ACTION)];
-	int full = cfg_enum(r->c, K_SEC_SECCOMP) == 0;
-	int tiocsti = cfg_bool(r->c, K_SEC_TIOCSTI);
+	static const uint32_t acts[] = {
+		[SECCOMP_ERRNO] = SCMP_ACT_ERRNO(EPERM),
+		[SECCOMP_KILL] = SCMP_ACT_KILL_PROCESS,
+		[SECCOMP_LOG] = SCMP_ACT_LOG };
+	uint32_t act = acts[r->t->seccomp_action];
+	int full = r->t->seccomp == SECCOMP_DEFAULT;
+	int tiocsti = r->t->block_tiocsti;
 	scmp_filter_ctx f;
 	int rc;
 
@@ -342,14 +351,14 @@ sec_apply_seccomp(struct run *r)
 	if ((rc = seccomp_attr_set(f, SCMP_FLTATR_ACT_BADARCH,
 	    SCMP_ACT_KILL_PROCESS)) ||
 	    (rc = seccomp_attr_set(f, SCMP_FLTATR_CTL_NNP, 0)))
-		child_fail(r, cfg_loc(r->c, K_SEC_SECCOMP), K_SEC_SECCOMP, -rc,
+		child_fail(r, tloc(r->c, K_SEC_SECCOMP), K_SEC_SECCOMP, -rc,
 		    "set up the seccomp filter");
 	if (full)
 		add_rules(r, f, act);
 	if (tiocsti)
 		deny_tiocsti(r, f);
 	if ((rc = seccomp_load(f)))
-		child_fail(r, cfg_loc(r->c, K_SEC_SECCOMP), K_SEC_SECCOMP, -rc,
+		child_fail(r, tloc(r->c, K_SEC_SECCOMP), K_SEC_SECCOMP, -rc,
 		    "load the seccomp filter");
 	seccomp_release(f);
 }
@@ -358,12 +367,11 @@ sec_apply_seccomp(struct run *r)
 void
 sec_release_admin(struct run *r)
 {
-	if (cfg_bool(r->c, K_SEC_NNP) ||
-	    ((sec_caps_kept(r->c) >> CAP_SYS_ADMIN) & 1))
+	if (r->t->no_new_privs || ((r->t->caps >> CAP_SYS_ADMIN) & 1))
 		return;
 	capng_update(CAPNG_DROP, CAPNG_EFFECTIVE | CAPNG_PERMITTED,
 	    CAP_SYS_ADMIN);
 	if (capng_apply(CAPNG_SELECT_CAPS))
-		child_fail(r, cfg_loc(r->c, K_SEC_NNP), K_SEC_NNP, errno,
+		child_fail(r, tloc(r->c, K_SEC_NNP), K_SEC_NNP, errno,
 		    "drop CAP_SYS_ADMIN after loading seccomp");
 }

@@ -160,6 +160,15 @@ load(struct cfg *c, const char *text)
 	return load_n(c, text, strlen(text));
 }
 
+/* What nook does before a start: the file's checks, then the host's. */
+static int
+validate(struct cfg *c)
+{
+	int r = cfg_validate(c);
+
+	return r == 0 ? cfg_check_host(c) : r;
+}
+
 static void
 dump_errs(const struct cfg *c)
 {
@@ -233,7 +242,7 @@ is_strv(char **v, const char *const *want, size_t n, const char *what)
 	NSTRV(__VA_ARGS__), what)
 #define IS_EMPTY(v, what) is_strv(v, NULL, 0, what)
 
-/* A config that passes cfg_validate() on this host (root, Debian 12). */
+/* A config that passes validate() on this host (root, Debian 12). */
 #define BASE "[process]\ncommand = /bin/true\n[rootfs]\npath = /\n" \
 	"[init]\npath = /bin/sh\n"	/* lines 1-6 */
 
@@ -357,7 +366,7 @@ test_values(void)
 	    "dev = minimal\n"
 	    "shm_size = 1G\n");
 	no_errs(&c, "values: loads without errors");
-	ok(cfg_validate(&c) == 0, "values: validates");
+	ok(validate(&c) == 0, "values: validates");
 	if (!last_ok)
 		dump_errs(&c);
 	is_str(cfg_str(&c, K_NAME), "web-1", "name set");
@@ -398,7 +407,7 @@ test_bools(void)
 		b = parse_bool(good[i].s, &pb) == 0 && pb == good[i].v;
 		t = xasprintf(BASE "[rootfs]\nreadonly = %s\n", good[i].s);
 		load(&c, t);
-		b = b && c.nerrs == 0 && cfg_validate(&c) == 0 &&
+		b = b && c.nerrs == 0 && validate(&c) == 0 &&
 		    cfg_bool(&c, K_ROOT_READONLY) == good[i].v;
 		if (!ok(b, "bool \"%s\" is %s (parse_bool and [rootfs] readonly)",
 		    good[i].s, good[i].v ? "yes" : "no"))
@@ -415,7 +424,7 @@ test_bools(void)
 		}
 	ok(b, "parse_bool rejects maybe, 2, empty, y, yess, enabled, -1, \" yes\"");
 	load(&c, BASE "[rootfs]\nreadonly = maybe\n");
-	ok(cfg_validate(&c) == -1, "readonly = maybe: validation fails");
+	ok(validate(&c) == -1, "readonly = maybe: validation fails");
 	has_err(&c, "@:8: [rootfs] readonly: expected yes, no, true, false, "
 	    "on, off, 1 or 0", "readonly = maybe: file:line, key and reason");
 	cfg_free(&c);
@@ -448,17 +457,17 @@ test_sizes(void)
 		ok(parse_size(bad[i], &v) == -1, "parse_size rejects \"%s\"",
 		    bad[i]);
 	load(&c, BASE "[filesystem]\nshm_size = 0\n");
-	cfg_validate(&c);
+	validate(&c);
 	has_err(&c, "@:8: [filesystem] shm_size: must not be 0",
 	    "shm_size = 0: must not be 0");
 	cfg_free(&c);
 	load(&c, BASE "[filesystem]\nshm_size = 64Q\n");
-	cfg_validate(&c);
+	validate(&c);
 	has_err(&c, "@:8: [filesystem] shm_size: expected a size such as 64M, "
 	    "1G, 4096 or max", "shm_size = 64Q: bad size");
 	cfg_free(&c);
 	load(&c, BASE "[filesystem]\nshm_size = max\n");
-	ok(cfg_validate(&c) == 0 && cfg_num(&c, K_FS_SHM_SIZE) == -1,
+	ok(validate(&c) == 0 && cfg_num(&c, K_FS_SHM_SIZE) == -1,
 	    "shm_size = max is -1 (no limit)");
 	if (!last_ok)
 		dump_errs(&c);
@@ -497,17 +506,17 @@ test_durations(void)
 		    "parse_duration rejects \"%s\"%s", bad[i].s,
 		    bad[i].neg ? " (negative allowed)" : "");
 	load(&c, BASE "[process]\nstop_timeout = 10 seconds\n");
-	cfg_validate(&c);
+	validate(&c);
 	has_err(&c, "@:8: [process] stop_timeout: expected a duration such as "
 	    "500ms, 10s, 2m or 1h", "stop_timeout = 10 seconds: bad duration");
 	cfg_free(&c);
 	load(&c, BASE "[process]\nstop_timeout = -1s\n");
-	cfg_validate(&c);
+	validate(&c);
 	has_err(&c, "@:8: [process] stop_timeout: expected a duration such as "
 	    "500ms, 10s, 2m or 1h", "stop_timeout = -1s: not negative");
 	cfg_free(&c);
 	load(&c, BASE "[process]\nstop_timeout = 3651d\n");
-	cfg_validate(&c);
+	validate(&c);
 	has_err(&c, "@:8: [process] stop_timeout: out of range (at most 3650 "
 	    "days)", "stop_timeout = 3651d: out of range");
 	cfg_free(&c);
@@ -719,14 +728,14 @@ test_set(void)
 	    c.nerrs == 0, "--set replaces the command (a word list)");
 	IS_STRV(cfg_words(&c, K_COMMAND), "--set command: words parsed",
 	    "/bin/echo", "a b");
-	ok(cfg_validate(&c) == 0, "--set values validate");
+	ok(validate(&c) == 0, "--set values validate");
 	if (!last_ok)
 		dump_errs(&c);
 	cfg_free(&c);
 
 	load(&c, BASE);
 	cfg_set(&c, "process.umask=0800");
-	ok(cfg_validate(&c) == -1, "--set process.umask=0800: validation fails");
+	ok(validate(&c) == -1, "--set process.umask=0800: validation fails");
 	has_err(&c, "--set process.umask=0800: [process] umask: expected an "
 	    "octal mode from 0000 to 0777",
 	    "--set bad value: the error names \"--set SEC.KEY=VALUE\"");
@@ -950,7 +959,7 @@ test_overlong(void)
 	l1 = line_of("command = /bin/echo ", 199 + 10, "");
 	t = xasprintf("[rootfs]\npath = /\n[process]\n%s\n", l1);
 	load(&c, t);
-	cfg_validate(&c);
+	validate(&c);
 	is_num(c.nerrs, 1, "an overlong command line: its own error only, no "
 	    "follow-on \"required\"");
 	dump_errs(&c);
@@ -1082,7 +1091,7 @@ roundtrip(struct cfg *c, char **diff_a, char **diff_b)
 	if (!f || fputs(p1, f) == EOF || fclose(f))
 		exit(2);
 	cfg_init(&c2, c->file, c->self_dir);
-	r = cfg_load_file(&c2) == 0 && cfg_validate(&c2) == 0;
+	r = cfg_load_file(&c2) == 0 && validate(&c2) == 0;
 	p2 = print_cfg(&c2);
 	if (!r)
 		dump_errs(&c2);
@@ -1128,7 +1137,7 @@ test_print_roundtrip(void)
 		cfg_set_command(&c, argv);
 	}
 	no_errs(&c, "print round trip: the config loads");
-	ok(cfg_validate(&c) == 0, "print round trip: the config validates");
+	ok(validate(&c) == 0, "print round trip: the config validates");
 	if (!last_ok)
 		dump_errs(&c);
 	r = roundtrip(&c, &a, &b);
@@ -1143,7 +1152,7 @@ test_print_roundtrip(void)
 
 	/* Known failures. */
 	load(&c, BASE "[init]\nargs = -v 'a\n\tb'\n");
-	ok(cfg_validate(&c) == 0, "init args with quotes spanning lines "
+	ok(validate(&c) == 0, "init args with quotes spanning lines "
 	    "validate");
 	ok(roundtrip(&c, &a, &b), "print round trip: init args "
 	    "with quotes spanning lines");
@@ -1206,7 +1215,7 @@ test_print_roundtrip(void)
 	}
 
 	load(&c, BASE "[namespaces]\nuts = host\n");
-	ok(cfg_validate(&c) == 0, "uts = host without a hostname validates");
+	ok(validate(&c) == 0, "uts = host without a hostname validates");
 	if (!last_ok)
 		dump_errs(&c);
 	ok(roundtrip(&c, &a, &b), "print round trip: uts = host (the "
@@ -1216,7 +1225,7 @@ test_print_roundtrip(void)
 	cfg_free(&c);
 
 	load(&c, BASE "[filesystem]\ndev = host\n");
-	ok(cfg_validate(&c) == 0, "dev = host without shm_size validates");
+	ok(validate(&c) == 0, "dev = host without shm_size validates");
 	if (!last_ok)
 		dump_errs(&c);
 	ok(roundtrip(&c, &a, &b), "print round trip: dev = host (the "
@@ -1242,7 +1251,7 @@ test_idmaps(void)
 	    "gid_map = 0 0 1\n"			/* 13 */
 	    "[process]\nuser = 4294967295\n"	/* 15 */
 	    "group = 4294967294\n");		/* 16 */
-	cfg_validate(&c);
+	validate(&c);
 	has_err(&c, "@:10: [user] uid_map: range \"500 200000 10\" overlaps "
 	    "another range of the map", "uid_map: overlapping inside ranges");
 	has_err(&c, "@:11: [user] uid_map: range \"2000 100500 10\" overlaps "
@@ -1254,11 +1263,13 @@ test_idmaps(void)
 	has_err(&c, "@:15: [process] user: expected an id from 0 to 4294967294 "
 	    "or a name", "user = 4294967295 is out of range");
 	ok(find_err(&c, "@:16:", 0) < 0, "group = 4294967294 is fine");
-	cfg_idmaps(&c, K_UID_MAP, &m, &n);
-	ok(n == 4 && m[0].inside == 0 && m[0].outside == 100000 &&
-	    m[0].count == 1000 && m[1].inside == 1000 && m[1].count == 1,
-	    "cfg_idmaps parses INSIDE OUTSIDE COUNT");
-	free(m);
+	m = c.t.uid_map.range;
+	n = c.t.uid_map.n;
+	ok(c.t.uid_map.kind == MAP_RANGES && n == 2 && m[0].inside == 0 &&
+	    m[0].outside == 100000 && m[0].count == 1000 &&
+	    m[1].inside == 1000 && m[1].count == 1 && m[1].loc.line == 9,
+	    "the typed uid_map holds the ranges that do not overlap, with "
+	    "their lines");
 	cfg_free(&c);
 
 	load(&c, BASE "[user]\n"
@@ -1267,7 +1278,7 @@ test_idmaps(void)
 	    "uid_map = 4294967295 0 2\n"	/* 10 */
 	    "uid_map = 0 0 1 2\n"
 	    "uid_map = x 0 1\n");
-	cfg_validate(&c);
+	validate(&c);
 	ok(find_err(&c, "@:8: [user] uid_map: expected \"INSIDE OUTSIDE "
 	    "COUNT\" (COUNT > 0, ids below 2^32), auto or identity", 1) >= 0 &&
 	    find_err(&c, "@:9: [user] uid_map: expected", 0) >= 0 &&
@@ -1319,7 +1330,7 @@ test_mounts(void)
 	    "bind = /etc:/mnt:rox\n"		/* 12 */
 	    "mkdir = /a/../../b\n"
 	    "bind = /nonexistent-src:/mnt\n");	/* 14 */
-	ok(cfg_validate(&c) == -1, "bad mounts: validation fails");
+	ok(validate(&c) == -1, "bad mounts: validation fails");
 	has_err(&c, "@:8: [mounts] tmpfs: \"/a:size=0\": bad option (expected "
 	    "size=SIZE, mode=OCTAL, uid=N or gid=N)", "tmpfs size=0 rejected");
 	ok(find_err(&c, "@:9: [mounts] tmpfs: \"/b:size=12Q\": bad option", 0)
@@ -1337,7 +1348,7 @@ test_mounts(void)
 
 	load(&c, BASE "[mounts]\nbind = /nonexistent-src:/mnt\n"
 	    "bind = /nonexistent-opt:/opt:optional\n");
-	ok(cfg_validate(&c) == -1, "missing bind source: validation fails");
+	ok(validate(&c) == -1, "missing bind source: validation fails");
 	has_err(&c, "@:8: [mounts] bind: source \"/nonexistent-src\" does not "
 	    "exist", "missing bind source: named with its line");
 	ok(find_err(&c, "@:9:", 0) < 0, "a missing optional source is fine");
@@ -1356,7 +1367,7 @@ test_conflicts(void)
 	    "mount = host\n"				/* 13 */
 	    "[init]\nmode = direct\nargs = -v\n"	/* 16 */
 	    "[filesystem]\ndev = host\nshm_size = 1M\n");	/* 19 */
-	ok(cfg_validate(&c) == -1, "conflicting keys: validation fails");
+	ok(validate(&c) == -1, "conflicting keys: validation fails");
 	has_err(&c, "@:8: [container] hostname: needs [namespaces] uts = new",
 	    "hostname with uts = host");
 	has_err(&c, "@:12: [namespaces] boottime_offset: needs [namespaces] "
@@ -1371,7 +1382,7 @@ test_conflicts(void)
 	cfg_free(&c);
 
 	load(&c, BASE "[namespaces]\ntime = host\nboottime_offset = 0s\n");
-	ok(cfg_validate(&c) == 0, "boottime_offset = 0s with time = host is "
+	ok(validate(&c) == 0, "boottime_offset = 0s with time = host is "
 	    "fine");
 	if (!last_ok)
 		dump_errs(&c);
@@ -1410,7 +1421,7 @@ test_all_errors(void)
 	    "sys = r0\n"		/* 12 */
 	    "[container]\n"
 	    "hostname = web_1\n");	/* 14 */
-	ok(cfg_validate(&c) == -1 && c.nerrs == 5, "five bad values in one "
+	ok(validate(&c) == -1 && c.nerrs == 5, "five bad values in one "
 	    "file: all collected");
 	has_err(&c, "@:12: [filesystem] sys: \"r0\" is not one of ro, rw, no "
 	    "(did you mean ro?)", "enum: the choices and a hint");
@@ -1475,7 +1486,7 @@ test_limits(void)
 	ok(r == 0 && rs.soft == 3650ULL * 86400, "rlimit cpu = 3650d in "
 	    "seconds");
 	load(&c, BASE "[rlimits]\nrttime = 427007965d\n");
-	cfg_validate(&c);
+	validate(&c);
 	has_err(&c, "@:8: [rlimits] rttime: out of range (at most 3650 days)",
 	    "rttime = 427007965d: an error with file:line");
 	cfg_free(&c);
@@ -1531,7 +1542,7 @@ test_escapes(void)
 	char *out;
 
 	load(&c, BASE "[filesystem]\nsys = a\033[2J\tb\n");
-	cfg_validate(&c);
+	validate(&c);
 	ok(find_err(&c, "@:8: [filesystem] sys: \"a\\e[2J\\tb\" is not one of",
 	    0) >= 0 && !strchr(c.errs[0], '\033'), "an ESC and a tab in a "
 	    "value: shown as \\e and \\t");
@@ -1540,7 +1551,7 @@ test_escapes(void)
 	cfg_free(&c);
 	load(&c, BASE);
 	cfg_set(&c, "rootfs.propagation=x\n\x9b" "31m\xc2\x9b");
-	cfg_validate(&c);
+	validate(&c);
 	ok(c.nerrs == 1 && !strchr(c.errs[0], '\n') &&
 	    strstr(c.errs[0], "x\\n\\x9b31m\\xc2\\x9b"), "a newline, a lone "
 	    "0x9b and a UTF-8 C1 CSI in --set: escaped");
