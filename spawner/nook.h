@@ -180,6 +180,8 @@ struct cfg {
 	int cmdline_command;	/* COMMAND came after -- */
 	struct nook_config t;	/* typed by cfg_validate() */
 	int dropped;		/* lines refused whole: a key may be on one */
+	char **owned;		/* --set locations, freed with c */
+	size_t nowned;
 };
 
 enum { M_RO = 1, M_NOSUID = 2, M_NODEV = 4, M_NOEXEC = 8 };
@@ -211,29 +213,60 @@ void free_strv(char **v);
 char *quote_word(const char *s);
 int suggest(const char *word, const char *const *cands, size_t n);
 
-/* config.c */
+/* One value of any key, parsed (values.c). */
+union tval {
+	int i;			/* T_BOOL, T_ENUM, T_FD, T_SYSCALL */
+	unsigned u;		/* T_OCTAL */
+	long long n;		/* T_SIZE, T_DUR, T_SDUR */
+	char **w;		/* T_WORDS */
+	struct id_spec id;	/* T_ID */
+	struct ns_spec ns;	/* T_NS */
+	struct { enum map_kind kind; struct idmap r; } map;	/* T_IDMAP */
+	struct rlimit_spec rl;	/* T_RLIMIT */
+};
+
+/* keys.c: the key table, and the raw values of each key */
+extern const char *const cfg_sections[];
+extern const size_t cfg_nsections;
+const char *key_label(int k);
+int find_section(const char *sec);
+int find_key(const char *sec, const char *name);
+int ns_type_of(int k);
+const char *cfg_str(const struct cfg *c, int k);
+char **cfg_words(const struct cfg *c, int k);
+char **cfg_list(const struct cfg *c, int k);
+char *joined_value(const struct ent *e, size_t *i);
+
+/* ini.c: the loader; it never exits on bad input */
 void cfg_init(struct cfg *c, const char *file, const char *self_dir);
 int cfg_load_file(struct cfg *c);
 int cfg_set(struct cfg *c, const char *assignment);
-int cfg_validate(struct cfg *c);
-const struct loc *tloc(const struct cfg *c, int k);
+int cfg_set_command(struct cfg *c, char **argv);
 void cfg_error(struct cfg *c, const struct loc *l, int k, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
-int cfg_print(struct cfg *c, FILE *out);
 void cfg_free(struct cfg *c);
-const char *cfg_str(const struct cfg *c, int k);
-const struct loc *cfg_loc(const struct cfg *c, int k);
-int cfg_bool(const struct cfg *c, int k);
-long long cfg_num(const struct cfg *c, int k);
-char **cfg_words(const struct cfg *c, int k);
-char **cfg_list(const struct cfg *c, int k);
-int cfg_set_command(struct cfg *c, char **argv);
-const char *key_label(int k);
+int is_blank(int ch);
+
+/* values.c: pure value parsers */
+const char *parse_value(int k, const char *s, union tval *out, char *buf,
+    size_t len);
+int cap_number(const char *name);
 int cfg_mount_parse(const struct mount_ent *m, struct mnt_spec *out,
     const char **why);
 void mnt_spec_free(struct mnt_spec *m);
-int cfg_enum(const struct cfg *c, int k);
-int ns_type_of(int k);
+int sec_cap_names(char **names, unsigned long long *mask, const char **bad);
+int rlimit_parse(int k, const char *s, struct rlimit_spec *out,
+    const char **why);
+int rlimit_resource(int k);
+
+/* model.c: the typed model and the whole-file checks */
+int cfg_validate(struct cfg *c);
+const struct loc *tloc(const struct cfg *c, int k);
+void free_typed(struct nook_config *t);
+
+/* print.c: --print-config */
+int cfg_print(struct cfg *c, FILE *out);
+char *quote_words(char **w);
 
 /* Everything a run needs; the child gets a copy at clone time. */
 struct run {
@@ -264,10 +297,6 @@ struct report {
 };
 
 /* security.c */
-int sec_cap_names(char **names, unsigned long long *mask, const char **bad);
-int rlimit_parse(int k, const char *s, struct rlimit_spec *out,
-    const char **why);
-int rlimit_resource(int k);
 int sec_apply_rlimits(struct run *r);
 void sec_release_admin(struct run *r);
 void sec_drop_bounding(struct run *r);

@@ -304,6 +304,7 @@ test_defaults(void)
 	ok(load(&c, "[process]\ncommand = /bin/true\n[rootfs]\npath = /\n")
 	    == 0, "minimal config loads");
 	no_errs(&c, "minimal config: no errors");
+	ok(cfg_validate(&c) == 0, "minimal config: types without errors");
 	base = strrchr(c.file, '/') + 1;
 	want = xasprintf("%.*s", (int)(strlen(base) - 4), base);
 	is_str(cfg_str(&c, K_NAME), want, "default name: file name "
@@ -315,16 +316,16 @@ test_defaults(void)
 	is_str(cfg_str(&c, K_CWD), "/", "default cwd /");
 	is_str(cfg_str(&c, K_USER), "0", "default user 0");
 	is_str(cfg_str(&c, K_DOMAINNAME), "", "default domainname empty");
-	is_num(cfg_num(&c, K_UMASK), 022, "default umask 0022");
-	is_num(cfg_num(&c, K_STOP_TIMEOUT), 10000, "default stop_timeout 10s");
-	is_num(cfg_num(&c, K_FS_SHM_SIZE), 64LL << 20, "default shm_size 64M");
-	is_num(cfg_num(&c, K_BOOTTIME_OFFSET), 0, "default boottime_offset 0");
-	ok(cfg_bool(&c, K_CLEAR_ENV) && cfg_bool(&c, K_NEW_SESSION) &&
-	    cfg_bool(&c, K_ROOT_READONLY) && cfg_bool(&c, K_FS_PROC) &&
-	    cfg_bool(&c, K_FS_TMP), "default booleans are yes");
-	ok(cfg_enum(&c, K_INIT_MODE) == 0 && cfg_enum(&c, K_FS_SYS) == 0 &&
-	    cfg_enum(&c, K_FS_DEV) == 0 && cfg_enum(&c, K_ROOT_OVERLAY) == 0 &&
-	    cfg_enum(&c, K_ROOT_PROPAGATION) == 0,
+	is_num(c.t.umask, 022, "default umask 0022");
+	is_num(c.t.stop_timeout, 10000, "default stop_timeout 10s");
+	is_num(c.t.shm_size, 64LL << 20, "default shm_size 64M");
+	is_num(c.t.boottime_offset, 0, "default boottime_offset 0");
+	ok(c.t.clear_env && c.t.new_session &&
+	    c.t.root_readonly && c.t.proc &&
+	    c.t.tmp, "default booleans are yes");
+	ok(c.t.init_mode == INIT_MODE_INIT && c.t.sys == SYS_RO &&
+	    c.t.dev == DEV_MINIMAL && c.t.overlay == OVERLAY_NONE &&
+	    c.t.propagation == PROP_SLAVE,
 	    "default enums: mode init, sys ro, dev minimal, overlay none, "
 	    "propagation slave");
 	ok(!strcmp(cfg_str(&c, K_NS_USER), "new") &&
@@ -334,8 +335,8 @@ test_defaults(void)
 	IS_EMPTY(cfg_list(&c, K_ENV), "default env: empty list");
 	IS_EMPTY(cfg_words(&c, K_INIT_ARGS), "default init args: no words");
 	IS_STRV(cfg_words(&c, K_COMMAND), "command words", "/bin/true");
-	ok(cfg_loc(&c, K_CWD) == NULL, "a default has no location");
-	l = cfg_loc(&c, K_ROOT_PATH);
+	ok(tloc(&c, K_CWD) == NULL, "a default has no location");
+	l = tloc(&c, K_ROOT_PATH);
 	ok(l && l->line == 4 && !strcmp(l->file, c.file),
 	    "a value's location is its file and line");
 	cfg_free(&c);
@@ -375,15 +376,15 @@ test_values(void)
 	is_str(cfg_str(&c, K_CWD), "/srv", "cwd set");
 	is_str(cfg_str(&c, K_USER), "www-data", "user by name");
 	is_str(cfg_str(&c, K_GROUP), "33", "group by number");
-	is_num(cfg_num(&c, K_UMASK), 077, "umask 0077 is octal");
-	is_num(cfg_num(&c, K_STOP_TIMEOUT), 500, "stop_timeout 500ms");
-	ok(!cfg_bool(&c, K_CLEAR_ENV), "clear_env = no");
+	is_num(c.t.umask, 077, "umask 0077 is octal");
+	is_num(c.t.stop_timeout, 500, "stop_timeout 500ms");
+	ok(!c.t.clear_env, "clear_env = no");
 	is_str(cfg_str(&c, K_NS_NET), "host", "net = host");
-	is_num(cfg_num(&c, K_BOOTTIME_OFFSET), -7200000LL,
+	is_num(c.t.boottime_offset, -7200000LL,
 	    "boottime_offset may be negative");
-	is_num(cfg_enum(&c, K_FS_SYS), 2, "sys = no is choice 2");
-	is_num(cfg_num(&c, K_FS_SHM_SIZE), 1LL << 30, "shm_size 1G");
-	is_num(cfg_loc(&c, K_FS_SHM_SIZE)->line, 24, "shm_size: line 24");
+	is_num(c.t.sys, SYS_NO, "sys = no is SYS_NO");
+	is_num(c.t.shm_size, 1LL << 30, "shm_size 1G");
+	is_num(tloc(&c, K_FS_SHM_SIZE)->line, 24, "shm_size: line 24");
 	cfg_free(&c);
 }
 
@@ -408,7 +409,7 @@ test_bools(void)
 		t = xasprintf(BASE "[rootfs]\nreadonly = %s\n", good[i].s);
 		load(&c, t);
 		b = b && c.nerrs == 0 && validate(&c) == 0 &&
-		    cfg_bool(&c, K_ROOT_READONLY) == good[i].v;
+		    c.t.root_readonly == good[i].v;
 		if (!ok(b, "bool \"%s\" is %s (parse_bool and [rootfs] readonly)",
 		    good[i].s, good[i].v ? "yes" : "no"))
 			if (!last_ok)
@@ -467,7 +468,7 @@ test_sizes(void)
 	    "1G, 4096 or max", "shm_size = 64Q: bad size");
 	cfg_free(&c);
 	load(&c, BASE "[filesystem]\nshm_size = max\n");
-	ok(validate(&c) == 0 && cfg_num(&c, K_FS_SHM_SIZE) == -1,
+	ok(validate(&c) == 0 && c.t.shm_size == -1,
 	    "shm_size = max is -1 (no limit)");
 	if (!last_ok)
 		dump_errs(&c);
@@ -596,7 +597,7 @@ test_continuation(void)
 	IS_STRV(cfg_words(&c, K_COMMAND), "command: quotes span continuation "
 	    "lines, which join with one blank", "/bin/sh", "-c",
 	    "echo \"a  b\" echo c", "x", "y z");
-	is_num(cfg_loc(&c, K_COMMAND)->line, 2, "command: location is its "
+	is_num(tloc(&c, K_COMMAND)->line, 2, "command: location is its "
 	    "first line");
 	IS_STRV(cfg_list(&c, K_ENV), "env: a continuation line is one more "
 	    "item", "A=1", "B=2");
@@ -664,7 +665,7 @@ test_lists(void)
 	no_errs(&c, "lists: no errors");
 	IS_STRV(cfg_list(&c, K_ENV), "env: repeated values append; an empty "
 	    "value clears", "C=3", "D=4");
-	is_num(cfg_loc(&c, K_ENV)->line, 11, "env: location of the first item "
+	is_num(tloc(&c, K_ENV)->line, 11, "env: location of the first item "
 	    "after the clear");
 	IS_EMPTY(cfg_list(&c, K_UID_MAP), "uid_map =: clears the default "
 	    "(auto)");
@@ -719,9 +720,10 @@ test_set(void)
 	ok(cfg_set(&c, "process.umask=0077") == 0, "--set of a scalar: ok");
 	ok(cfg_set(&c, "process.umask= 0070") == 0,
 	    "--set of a scalar twice: ok (blanks after = are skipped)");
+	cfg_validate(&c);
 	no_errs(&c, "--set replaces a scalar given in the file: no error");
-	is_num(cfg_num(&c, K_UMASK), 070, "--set: the last value wins");
-	l = cfg_loc(&c, K_UMASK);
+	is_num(c.t.umask, 070, "--set: the last value wins");
+	l = tloc(&c, K_UMASK);
 	ok(l && l->line == 0 && !strcmp(l->file, "--set process.umask= 0070"),
 	    "--set: the location is the option itself");
 	ok(cfg_set(&c, "process.command=/bin/echo 'a b'") == 0 &&

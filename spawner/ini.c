@@ -1,0 +1,551 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The INI loader: reads the file through inih (with the stricter line
+ * rules nook checks itself) and --set/-- from the command line into the
+ * raw values of each key, with their file:line.  It never exits: every
+ * error is collected, so the caller prints them all and gives up once.
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ini.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "nook.h"
+
+void
+cfg_init(struct cfg *c, const char *file, const char *self_dir)
+{
+	memset(c, 0, sizeof(*c));
+	c->file = xstrdup(file);
+	c->self_dir = xstrdup(self_dir ? self_dir : ".");
+}
+
+/* Bytes of the UTF-8 sequence at p, or 0 when it is broken. */
+static size_t
+utf8_len(const unsigned char *p)
+{
+	size_t n, i;
+
+	if (*p < 0x80)
+		return 1;
+	if (*p >= 0xc2 && *p <= 0xdf)
+		n = 2;
+	else if (*p >= 0xe0 && *p <= 0xef)
+		n = 3;
+	else if (*p >= 0xf0 && *p <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	for (i = 1; i < n; i++)
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+	return n;
+}
+
+/*
+ * Messages quote values, file names and --set arguments, which may hold
+ * any byte but NUL: control characters (C0, DEL, C1) and broken UTF-8
+ * are escaped, so a message can neither drive the terminal it is shown
+ * on nor fake a line of its own.
+ */
+static char *
+escape_controls(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	char *out = xcalloc(strlen(s) * 4 + 1, 1), *o = out;
+	size_t n;
+
+	while (*p) {
+		n = utf8_len(p);
+		if ((n == 1 && *p >= 0x20 && *p != 0x7f) ||
+		    (n > 1 && !(p[0] == 0xc2 && p[1] < 0xa0))) {
+			memcpy(o, p, n);
+			o += n, p += n;
+			continue;
+		}
+		if (*p == '\n' || *p == '\t' || *p == '\r' || *p == 0x1b)
+			o += sprintf(o, "\\%c", *p == '\n' ? 'n' : *p == '\t' ?
+			    't' : *p == '\r' ? 'r' : 'e');
+		else
+			o += sprintf(o, "\\x%02x", *p);
+		p++;
+	}
+	return out;
+}
+
+/* Record one error: "web.ini:12: [mounts] bind: why". k < 0: no key. */
+void
+cfg_error(struct cfg *c, const struct loc *l, int k, const char *fmt, ...)
+{
+	char *why, *where, *msg;
+	va_list ap;
+	char **n;
+
+	va_start(ap, fmt);
+	if (vasprintf(&why, fmt, ap) < 0)
+		why = xstrdup("out of memory");
+	va_end(ap);
+	if (l && l->line > 0)
+		where = xasprintf("%s:%d: ", l->file, l->line);
+	else if (l)
+		where = xasprintf("%s: ", l->file);
+	else
+		where = xstrdup("");
+	msg = k >= 0 ? xasprintf("%s%s: %s", where, key_label(k), why) :
+	    xasprintf("%s%s", where, why);
+	free(why);
+	free(where);
+	why = msg;
+	msg = escape_controls(why);
+	free(why);
+	n = realloc(c->errs, (c->nerrs + 1) * sizeof(char *));
+	if (!n)
+		exit(EXIT_NOOK);
+	c->errs = n;
+	c->errs[c->nerrs++] = msg;
+}
+
+static void
+unknown_key(struct cfg *c, const struct loc *l, const char *sec,
+    const char *name)
+{
+	const char *cands[K__COUNT];
+	int k, s;
+
+	if (!*sec) {
+		cfg_error(c, l, -1, "key \"%s\" before any [section]", name);
+		return;
+	}
+	if (find_section(sec) < 0) {
+		s = suggest(sec, cfg_sections, cfg_nsections);
+		cfg_error(c, l, -1, "unknown section [%s]%s%s%s", sec,
+		    s >= 0 ? " (did you mean [" : "", s >= 0 ? cfg_sections[s] : "",
+		    s >= 0 ? "]?)" : "");
+		return;
+	}
+	for (k = 0; k < K__COUNT; k++)
+		cands[k] = strcmp(cfg_keys[k].sec, sec) ? NULL : cfg_keys[k].name;
+	k = suggest(name, cands, K__COUNT);
+	if (k >= 0)
+		cfg_error(c, l, -1, "[%s] unknown key \"%s\" (did you mean "
+		    "\"%s\"?)", sec, name, cands[k]);
+	else
+		cfg_error(c, l, -1, "[%s] unknown key \"%s\"", sec, name);
+}
+
+static void
+push_val(struct ent *e, const char *s, const struct loc *l, int cont)
+{
+	struct val *n = realloc(e->v, (e->n + 1) * sizeof(*n));
+
+	if (!n)
+		exit(EXIT_NOOK);
+	e->v = n;
+	e->v[e->n].s = xstrdup(s);
+	e->v[e->n].loc = *l;
+	e->v[e->n].cont = cont;
+	e->n++;
+}
+
+static void clear_ent(struct ent *e);
+
+/*
+ * The first value of a list key appends to its default items (an empty
+ * value before it clears them); "auto" of the id maps is a placeholder,
+ * not an item, so an explicit range replaces it.
+ */
+static void
+push_list_value(struct ent *e, int k, const char *value, const struct loc *l,
+    int cont)
+{
+	const char *d = cfg_keys[k].def, *nl;
+	char *item;
+
+	if (!e->set && d && cfg_keys[k].type != T_IDMAP) {
+		for (; *d; d = *nl ? nl + 1 : nl) {
+			nl = strchrnul(d, '\n');
+			item = strndup(d, nl - d);
+			push_val(e, item, l, 0);
+			free(item);
+		}
+	}
+	push_val(e, value, l, cont);
+}
+
+static void
+clear_ent(struct ent *e)
+{
+	size_t i;
+
+	for (i = 0; i < e->n; i++)
+		free(e->v[i].s);
+	free(e->v);
+	e->v = NULL;
+	e->n = 0;
+}
+
+static void
+add_mount(struct cfg *c, int k, const char *value, const struct loc *l,
+    int cont)
+{
+	struct mount_ent *m, *last;
+	size_t i, j;
+
+	last = c->nmounts ? &c->mounts[c->nmounts - 1] : NULL;
+	if (!*value && !cont) {		/* empty: clear this kind */
+		for (i = j = 0; i < c->nmounts; i++)
+			if ((int)c->mounts[i].kind != k)
+				c->mounts[j++] = c->mounts[i];
+			else
+				free(c->mounts[i].v.s);
+		c->nmounts = j;
+		return;
+	}
+	if (cont && k == K_M_FILE && last && (int)last->kind == k) {
+		char *s = xasprintf("%s\n%s", last->v.s, value);
+
+		free(last->v.s);
+		last->v.s = s;
+		return;
+	}
+	m = realloc(c->mounts, (c->nmounts + 1) * sizeof(*m));
+	if (!m)
+		exit(EXIT_NOOK);
+	c->mounts = m;
+	m[c->nmounts].kind = k;
+	m[c->nmounts].v.s = xstrdup(value);
+	m[c->nmounts].v.loc = *l;
+	m[c->nmounts].v.cont = 0;
+	c->nmounts++;
+	c->e[k].set = 1;
+}
+
+/*
+ * One value for key k.  Lists append (an empty value clears them, defaults
+ * included); a scalar given twice in the file is an error naming both
+ * lines, while --set (override) replaces it.  Continuation lines extend
+ * word lists and lists; they make no sense for other scalars.
+ */
+static void
+add_value(struct cfg *c, int k, const char *value, const struct loc *l,
+    int cont, int override)
+{
+	const struct key *key = &cfg_keys[k];
+	struct ent *e = &c->e[k];
+
+	if (key->type == T_MOUNT)
+		return add_mount(c, k, value, l, cont);
+	if (key->flags & KF_LIST) {
+		if (!*value && !cont)
+			clear_ent(e);
+		else
+			push_list_value(e, k, value, l, cont);
+		e->set = 1;
+		return;
+	}
+	if (cont) {
+		if (key->type == T_WORDS && e->n)
+			push_val(e, value, l, 1);
+		else
+			cfg_error(c, l, k, "an indented line continues a value, "
+			    "but this key takes a single value");
+		return;
+	}
+	if (e->given.line && !override) {
+		cfg_error(c, l, k, "given twice (first on line %d)",
+		    e->given.line);
+		return;
+	}
+	if (!override)
+		e->given = *l;
+	clear_ent(e);
+	e->set = 0;
+	if (*value) {
+		push_val(e, value, l, 0);
+		e->set = 1;
+	}
+}
+
+struct load_state {
+	struct cfg *c;
+	FILE *f;
+	char *line;		/* the last raw line read */
+	size_t cap;
+	int lineno;
+	int have_prev;		/* inih's prev_name is set */
+	int cont;		/* this line continues the previous value */
+};
+
+int
+is_blank(int ch)
+{
+	return ch == ' ' || ch == '\t';
+}
+
+/* An unknown section is reported once, at its header. */
+static void
+check_section(struct load_state *st, const struct loc *l, const char *name,
+    const char *end)
+{
+	char sec[64];
+	int s;
+
+	/* inih keeps blanks inside the brackets: so must we */
+	snprintf(sec, sizeof(sec), "%.*s", (int)(end - name), name);
+	if (find_section(sec) >= 0)
+		return;
+	s = suggest(sec, cfg_sections, cfg_nsections);
+	cfg_error(st->c, l, -1, "unknown section [%s]%s%s%s", sec,
+	    s >= 0 ? " (did you mean [" : "", s >= 0 ? cfg_sections[s] : "",
+	    s >= 0 ? "]?)" : "");
+}
+
+/*
+ * Classify the raw line as inih will (comment, continuation, section,
+ * key), so the handler knows continuations, and report the syntax inih
+ * would reject (it names only the first such line) or silently mangle.
+ */
+static void
+check_raw_line(struct load_state *st)
+{
+	struct loc l = { st->c->file, st->lineno };
+	const char *line = st->line, *p, *q;
+
+	if (st->lineno == 1 && !strncmp(line, "\xef\xbb\xbf", 3))
+		line += 3;	/* inih skips a UTF-8 byte-order mark */
+	for (p = line; is_blank(*p) || *p == '\r' || *p == '\n'; p++)
+		;
+	st->cont = 0;
+	if (!*p || *p == ';' || *p == '#')
+		return;
+	for (q = p; *q; q++)
+		if (*q == ';' && is_blank(q[-1])) {
+			cfg_error(st->c, &l, -1, "\" ;\" starts an inline "
+			    "comment, which would cut this value; write \\; "
+			    "for a ; in a command (or drop the blank before "
+			    "it), and put comments on their own line");
+			break;
+		}
+	if (st->have_prev && p > line) {
+		st->cont = 1;	/* inih: more of the previous value */
+		return;
+	}
+	if (*p == '[') {
+		st->have_prev = 0;
+		if (!(q = strchr(p, ']')))
+			cfg_error(st->c, &l, -1, "section header without ']'");
+		else if (q[1 + strspn(q + 1, " \t\r\n")])
+			cfg_error(st->c, &l, -1, "text after the section header "
+			    "(put each key on a line of its own)");
+		else
+			check_section(st, &l, p + 1, q);
+		return;
+	}
+	if (!strpbrk(p, "=:"))
+		cfg_error(st->c, &l, -1, "expected KEY = VALUE, [SECTION] or "
+		    "a comment");
+	else
+		st->have_prev = 1;
+}
+
+/*
+ * inih reads through this, so the handler knows the line's number and
+ * whether it is a continuation, and lines inih would cut or split are
+ * caught here instead of losing data silently.
+ */
+static char *
+line_reader(char *str, int num, void *stream)
+{
+	struct load_state *st = stream;
+	ssize_t len = getline(&st->line, &st->cap, st->f);
+	struct loc l = { st->c->file, 0 };
+
+	if (len < 0)
+		return NULL;
+	st->lineno++;
+	l.line = st->lineno;
+	/*
+	 * inih's buffer holds num bytes: a longer line would be split and
+	 * its tail parsed as a line of its own.
+	 */
+	if (len + 1 > num) {
+		cfg_error(st->c, &l, -1, "line is %zd characters long; the "
+		    "limit is %d: continue the value on indented lines",
+		    len - (st->line[len - 1] == '\n'), num - 2);
+		st->c->dropped++;
+		strcpy(str, "\n");
+		st->line[0] = 0;
+		return str;
+	}
+	if (memchr(st->line, 0, len)) {
+		cfg_error(st->c, &l, -1, "line contains a NUL byte");
+		st->c->dropped++;
+		strcpy(str, "\n");
+		st->line[0] = 0;
+		return str;
+	}
+	check_raw_line(st);
+	memcpy(str, st->line, len + 1);
+	return str;
+}
+
+static int
+key_handler(void *user, const char *sec, const char *name, const char *value)
+{
+	struct load_state *st = user;
+	struct loc l = { st->c->file, st->lineno };
+	int k = find_key(sec, name);
+	int cont = st->cont;
+
+	if (k < 0) {	/* unknown sections were named at their header */
+		if (!cont && (!*sec || find_section(sec) >= 0))
+			unknown_key(st->c, &l, sec, name);
+		return 1;
+	}
+	add_value(st->c, k, value, &l, cont, 0);
+	return 1;
+}
+
+/* A config is a small text: anything bigger is a mistake (or an attack). */
+#define CFG_MAX_SIZE (1 << 20)
+
+int
+cfg_load_file(struct cfg *c)
+{
+	struct load_state st = { .c = c };
+	size_t before = c->nerrs;
+	struct stat sb;
+	int r, fd;
+
+	/* O_NONBLOCK: a FIFO must not hang nook (or --check) in open */
+	fd = open(c->file, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0 || fstat(fd, &sb)) {
+		cfg_error(c, NULL, -1, "%s: %s", c->file, strerror(errno));
+		goto refuse;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		cfg_error(c, NULL, -1, "%s: %s", c->file, S_ISDIR(sb.st_mode) ?
+		    strerror(EISDIR) : "not a regular file");
+		goto refuse;
+	}
+	if (sb.st_size > CFG_MAX_SIZE) {
+		cfg_error(c, NULL, -1, "%s: the file is larger than 1 MiB "
+		    "(%lld bytes)", c->file, (long long)sb.st_size);
+		goto refuse;
+	}
+	if (!(st.f = fdopen(fd, "re"))) {
+		cfg_error(c, NULL, -1, "%s: %s", c->file, strerror(errno));
+		goto refuse;
+	}
+	r = ini_parse_stream(line_reader, &st, key_handler, &st);
+	if (ferror(st.f))
+		cfg_error(c, NULL, -1, "%s: read: %s", c->file, strerror(errno));
+	fclose(st.f);
+	free(st.line);
+	if (r > 0 && c->nerrs == before) {
+		struct loc l = { c->file, r };
+
+		cfg_error(c, &l, -1, "syntax error");
+	}
+	return c->nerrs == before ? 0 : -1;
+refuse:
+	if (fd >= 0)
+		close(fd);
+	return -2;
+}
+
+static void
+trim_blanks(char *s)
+{
+	size_t n = strlen(s);
+
+	while (n && is_blank(s[n - 1]))
+		s[--n] = 0;
+}
+
+/* --set SECTION.KEY=VALUE, after the file: replaces scalars. */
+/* Keep s until cfg_free(): values point at it. */
+static void
+own(struct cfg *c, char *s)
+{
+	char **n = realloc(c->owned, (c->nowned + 1) * sizeof(char *));
+
+	if (!n)
+		exit(EXIT_NOOK);
+	c->owned = n;
+	c->owned[c->nowned++] = s;
+}
+
+int
+cfg_set(struct cfg *c, const char *assignment)
+{
+	struct loc l = { "--set", 0 };
+	char *a = xstrdup(assignment), *dot, *eq, *v;
+	int k;
+
+	l.file = xasprintf("--set %s", assignment);
+	own(c, (char *)l.file);
+	eq = strchr(a, '=');
+	dot = strchr(a, '.');
+	if (!eq || !dot || dot > eq) {
+		cfg_error(c, &l, -1, "expected SECTION.KEY=VALUE");
+		free(a);
+		return -1;
+	}
+	*dot = *eq = 0;
+	for (v = eq + 1; is_blank(*v); v++)
+		;
+	trim_blanks(v);		/* as the loader does with a file's values */
+	trim_blanks(a);
+	trim_blanks(dot + 1);
+	k = find_key(a, dot + 1 + strspn(dot + 1, " \t"));
+	if (k < 0)
+		unknown_key(c, &l, a, dot + 1 + strspn(dot + 1, " \t"));
+	else
+		add_value(c, k, v, &l, 0, 1);
+	free(a);
+	return k < 0 ? -1 : 0;
+}
+
+int
+cfg_set_command(struct cfg *c, char **argv)
+{
+	struct loc l = { "command line", 0 };
+	char *s = quote_words(argv);
+
+	clear_ent(&c->e[K_COMMAND]);
+	push_val(&c->e[K_COMMAND], s, &l, 0);
+	c->e[K_COMMAND].set = 1;
+	c->cmdline_command = 1;
+	free(s);
+	return 0;
+}
+
+void
+cfg_free(struct cfg *c)
+{
+	size_t i;
+
+	free_typed(&c->t);
+	for (i = 0; i < c->nowned; i++)
+		free(c->owned[i]);
+	free(c->owned);
+	for (i = 0; i < K__COUNT; i++)
+		clear_ent(&c->e[i]);
+	for (i = 0; i < c->nmounts; i++)
+		free(c->mounts[i].v.s);
+	free(c->mounts);
+	for (i = 0; i < c->nerrs; i++)
+		free(c->errs[i]);
+	free(c->errs);
+	free(c->file);
+	free(c->self_dir);
+	memset(c, 0, sizeof(*c));
+}
