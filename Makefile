@@ -34,8 +34,8 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -linih -lcap-ng -lseccomp)
 SPAWNER_SRC = spawner/main.c spawner/keys.c spawner/ini.c spawner/values.c \
 	spawner/model.c spawner/print.c spawner/util.c spawner/ns.c \
-	spawner/mount.c spawner/process.c spawner/security.c spawner/idmap.c \
-	spawner/hostcheck.c
+	spawner/mount.c spawner/kernelfs.c spawner/process.c spawner/security.c spawner/idmap.c \
+	spawner/hostcheck.c spawner/child.c
 SPAWNER_OBJ = $(SPAWNER_SRC:spawner/%.c=$(B)/spawner/%.o)
 
 all: $(B)/nook-init $(B)/nook
@@ -47,7 +47,7 @@ $(B)/nook-init: init/nook-init.c | $(B)
 	$(INIT_CC) $(CPPFLAGS) $(INIT_CFLAGS) $(WARN) $(INIT_LDFLAGS) \
 		-o $@ init/nook-init.c
 
-$(B)/spawner/%.o: spawner/%.c spawner/nook.h
+$(B)/spawner/%.o: spawner/%.c spawner/nook.h spawner/mount.h
 	@mkdir -p $(B)/spawner
 	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<
 

@@ -332,6 +332,8 @@ void mnt_setup(struct run *r);
 /* process.c */
 int proc_prepare_init(struct run *r);
 void __attribute__((noreturn)) proc_exec(struct run *r);
+
+/* child.c */
 void __attribute__((noreturn)) child_fail(struct run *r, const struct loc *l,
     int k, int err, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
