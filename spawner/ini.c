@@ -87,6 +87,7 @@ cfg_error(struct cfg *c, const struct loc *l, int k, const char *fmt, ...)
 	char *why, *where, *msg;
 	va_list ap;
 	char **n;
+	long *order;
 
 	va_start(ap, fmt);
 	if (vasprintf(&why, fmt, ap) < 0)
@@ -106,10 +107,34 @@ cfg_error(struct cfg *c, const struct loc *l, int k, const char *fmt, ...)
 	msg = escape_controls(why);
 	free(why);
 	n = realloc(c->errs, (c->nerrs + 1) * sizeof(char *));
-	if (!n)
+	order = realloc(c->err_order, (c->nerrs + 1) * sizeof(long));
+	if (!n || !order)
 		exit(EXIT_NOOK);
 	c->errs = n;
+	c->err_order = order;
+	/* the file's lines in order, then --set, then the rest */
+	c->err_order[c->nerrs] = l && l->line > 0 && !strcmp(l->file, c->file) ?
+	    l->line : l && l->file && !strncmp(l->file, "--set", 5) ?
+	    1L << 30 : 1L << 31;
 	c->errs[c->nerrs++] = msg;
+}
+
+/* Sort the errors by where they are, keeping the order of equals. */
+void
+cfg_sort_errors(struct cfg *c)
+{
+	size_t i, j;
+	long o;
+	char *e;
+
+	for (i = 1; i < c->nerrs; i++)		/* insertion: stable */
+		for (j = i; j > 0 && c->err_order[j - 1] > c->err_order[j];
+		    j--) {
+			o = c->err_order[j], e = c->errs[j];
+			c->err_order[j] = c->err_order[j - 1];
+			c->errs[j] = c->errs[j - 1];
+			c->err_order[j - 1] = o, c->errs[j - 1] = e;
+		}
 }
 
 static void
@@ -545,6 +570,7 @@ cfg_free(struct cfg *c)
 	for (i = 0; i < c->nerrs; i++)
 		free(c->errs[i]);
 	free(c->errs);
+	free(c->err_order);
 	free(c->file);
 	free(c->self_dir);
 	memset(c, 0, sizeof(*c));

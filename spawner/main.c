@@ -154,11 +154,13 @@ load_config(struct cfg *c, struct opts *o)
 			cfg_set(c, o->sets[i]);
 		if (o->command)
 			cfg_set_command(c, o->command);
-		/* every error, not just the first; the host's too, unless
-		 * only printing (a config for another machine) */
-		if (cfg_validate(c) == 0 && !o->print)
+		/* every error in one pass, the host's too unless only
+		 * printing (a config for another machine) */
+		cfg_validate(c);
+		if (!o->print && !c->dropped)
 			cfg_check_host(c);
 	}
+	cfg_sort_errors(c);
 	for (i = 0; i < c->nerrs; i++)
 		fprintf(stderr, "nook: %s\n", c->errs[i]);
 	return c->nerrs ? -1 : 0;

@@ -124,6 +124,20 @@ store(struct cfg *c, int k, const union tval *v, const char *s,
 	}
 }
 
+/* A bad value, shown unless the reason already quotes it. */
+static void
+bad_value(struct cfg *c, const struct loc *l, int k, const char *v,
+    const char *why)
+{
+	char *q = xasprintf("\"%s\"", v);
+
+	if (strstr(why, q) || cfg_keys[k].type == T_WORDS)
+		cfg_error(c, l, k, "%s", why);
+	else
+		cfg_error(c, l, k, "%s: %s", q, why);
+	free(q);
+}
+
 /*
  * Every key's values - given, or the default - parsed once into c->t,
  * each bad one reported at its file:line.  Strings of c->t are copies
@@ -154,7 +168,7 @@ type_keys(struct cfg *c)
 				v = joined_value(e, &i);
 				if ((why = parse_value(k, v, &tv, buf,
 				    sizeof(buf))))
-					cfg_error(c, l, k, "%s", why);
+					bad_value(c, l, k, v, why);
 				free_strv(tv.w);
 				free(v);
 			}
@@ -169,7 +183,7 @@ type_keys(struct cfg *c)
 
 				if ((why = parse_value(k, items[i], &tv, buf,
 				    sizeof(buf))))
-					cfg_error(c, l, k, "%s", why);
+					bad_value(c, l, k, items[i], why);
 				else
 					store(c, k, &tv, items[i], l);
 			}
@@ -189,7 +203,7 @@ type_keys(struct cfg *c)
 		v = xstrdup(cfg_str(c, k));
 		t->strings[t->nstrings++] = v;
 		if ((why = parse_value(k, v, &tv, buf, sizeof(buf))))
-			cfg_error(c, e->n ? &e->v[0].loc : &def, k, "%s", why);
+			bad_value(c, e->n ? &e->v[0].loc : &def, k, v, why);
 		else
 			store(c, k, &tv, v, e->n ? &e->v[0].loc : &def);
 	}
@@ -363,8 +377,7 @@ cfg_validate(struct cfg *c)
 	if (!c->e[K_ROOT_PATH].n && !c->dropped)
 		cfg_error(c, c->e[K_ROOT_PATH].given.line ?
 		    &c->e[K_ROOT_PATH].given : NULL, K_ROOT_PATH, "required");
-	if (c->nerrs == before)
-		check_conflicts(c);
+	check_conflicts(c);	/* with the others: one pass, every error */
 	return c->nerrs == before && !c->dropped ? 0 : -1;
 }
 

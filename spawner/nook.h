@@ -177,6 +177,7 @@ struct cfg {
 	size_t nmounts;
 	char **errs;
 	size_t nerrs;
+	long *err_order;	/* per error: where it sorts (cfg_sort_errors) */
 	int cmdline_command;	/* COMMAND came after -- */
 	struct nook_config t;	/* typed by cfg_validate() */
 	int dropped;		/* lines refused whole: a key may be on one */
@@ -245,6 +246,7 @@ int cfg_set_command(struct cfg *c, char **argv);
 void cfg_error(struct cfg *c, const struct loc *l, int k, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 void cfg_free(struct cfg *c);
+void cfg_sort_errors(struct cfg *c);
 int is_blank(int ch);
 
 /* values.c: pure value parsers */

@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib-nook.sh"
 nook_setup
 
-plan 45
+plan 47
 
 # --- the command's status ---
 for n in 0 1 42 124 255; do
@@ -94,6 +94,15 @@ run_nook "$W/chk.ini"
 [ -e "$ROOT/check-marker" ]
 ok $? "  (the same config without --check does run)"
 rm -f "$ROOT/check-marker"
+
+# --- every error of the file in one pass, in the order of its lines ---
+printf '%s\n' '[rootfs]' 'path = /no/such/root' '[process]' 'umask = 0999' \
+	'[container]' 'hostname = box' '[namespaces]' 'uts = host' \
+	'[process]' >"$W/multi.ini"
+run_nook --check "$W/multi.ini" -- /probe exit 0
+lines=$(printf '%s\n' "$ERR" | sed -n 's/^nook: [^:]*multi.ini:\([0-9]*\): .*/\1/p' | tr '\n' ' ')
+is "$RC:$lines" "125:2 4 6 " "host, value and conflict errors together, sorted by line"
+like "$ERR" 'umask: "0999": expected an octal' "  a bad value is shown in its error"
 
 # --- --print-config: INI that reads back the same ---
 write_conf "$W/full.ini" <<EOF

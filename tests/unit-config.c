@@ -426,7 +426,7 @@ test_bools(void)
 	ok(b, "parse_bool rejects maybe, 2, empty, y, yess, enabled, -1, \" yes\"");
 	load(&c, BASE "[rootfs]\nreadonly = maybe\n");
 	ok(validate(&c) == -1, "readonly = maybe: validation fails");
-	has_err(&c, "@:8: [rootfs] readonly: expected yes, no, true, false, "
+	has_err(&c, "@:8: [rootfs] readonly: \"maybe\": expected yes, no, true, false, "
 	    "on, off, 1 or 0", "readonly = maybe: file:line, key and reason");
 	cfg_free(&c);
 }
@@ -459,12 +459,13 @@ test_sizes(void)
 		    bad[i]);
 	load(&c, BASE "[filesystem]\nshm_size = 0\n");
 	validate(&c);
-	has_err(&c, "@:8: [filesystem] shm_size: must not be 0",
+	has_err(&c, "@:8: [filesystem] shm_size: \"0\": must not be 0",
 	    "shm_size = 0: must not be 0");
 	cfg_free(&c);
 	load(&c, BASE "[filesystem]\nshm_size = 64Q\n");
 	validate(&c);
-	has_err(&c, "@:8: [filesystem] shm_size: expected a size such as 64M, "
+	has_err(&c, "@:8: [filesystem] shm_size: \"64Q\": expected a size such as "
+	    "64M, "
 	    "1G, 4096 or max", "shm_size = 64Q: bad size");
 	cfg_free(&c);
 	load(&c, BASE "[filesystem]\nshm_size = max\n");
@@ -508,17 +509,18 @@ test_durations(void)
 		    bad[i].neg ? " (negative allowed)" : "");
 	load(&c, BASE "[process]\nstop_timeout = 10 seconds\n");
 	validate(&c);
-	has_err(&c, "@:8: [process] stop_timeout: expected a duration such as "
-	    "500ms, 10s, 2m or 1h", "stop_timeout = 10 seconds: bad duration");
+	has_err(&c, "@:8: [process] stop_timeout: \"10 seconds\": expected a "
+	    "duration such as 500ms, 10s, 2m or 1h",
+	    "stop_timeout = 10 seconds: bad duration, shown");
 	cfg_free(&c);
 	load(&c, BASE "[process]\nstop_timeout = -1s\n");
 	validate(&c);
-	has_err(&c, "@:8: [process] stop_timeout: expected a duration such as "
-	    "500ms, 10s, 2m or 1h", "stop_timeout = -1s: not negative");
+	has_err(&c, "@:8: [process] stop_timeout: \"-1s\": expected a duration "
+	    "such as 500ms, 10s, 2m or 1h", "stop_timeout = -1s: not negative");
 	cfg_free(&c);
 	load(&c, BASE "[process]\nstop_timeout = 3651d\n");
 	validate(&c);
-	has_err(&c, "@:8: [process] stop_timeout: out of range (at most 3650 "
+	has_err(&c, "@:8: [process] stop_timeout: \"3651d\": out of range (at most 3650 "
 	    "days)", "stop_timeout = 3651d: out of range");
 	cfg_free(&c);
 }
@@ -738,8 +740,8 @@ test_set(void)
 	load(&c, BASE);
 	cfg_set(&c, "process.umask=0800");
 	ok(validate(&c) == -1, "--set process.umask=0800: validation fails");
-	has_err(&c, "--set process.umask=0800: [process] umask: expected an "
-	    "octal mode from 0000 to 0777",
+	has_err(&c, "--set process.umask=0800: [process] umask: \"0800\": "
+	    "expected an octal mode from 0000 to 0777",
 	    "--set bad value: the error names \"--set SEC.KEY=VALUE\"");
 	cfg_free(&c);
 
@@ -1262,7 +1264,8 @@ test_idmaps(void)
 	    "uid_map: disjoint ranges are fine");
 	has_err(&c, "@:12: [user] gid_map: auto and identity cannot be "
 	    "combined with other ranges", "gid_map: auto with a range");
-	has_err(&c, "@:15: [process] user: expected an id from 0 to 4294967294 "
+	has_err(&c, "@:15: [process] user: \"4294967295\": expected an id from 0 to "
+	    "4294967294 "
 	    "or a name", "user = 4294967295 is out of range");
 	ok(find_err(&c, "@:16:", 0) < 0, "group = 4294967294 is fine");
 	m = c.t.uid_map.range;
@@ -1281,12 +1284,14 @@ test_idmaps(void)
 	    "uid_map = 0 0 1 2\n"
 	    "uid_map = x 0 1\n");
 	validate(&c);
-	ok(find_err(&c, "@:8: [user] uid_map: expected \"INSIDE OUTSIDE "
-	    "COUNT\" (COUNT > 0, ids below 2^32), auto or identity", 1) >= 0 &&
-	    find_err(&c, "@:9: [user] uid_map: expected", 0) >= 0 &&
-	    find_err(&c, "@:10: [user] uid_map: expected", 0) >= 0 &&
-	    find_err(&c, "@:11: [user] uid_map: expected", 0) >= 0 &&
-	    find_err(&c, "@:12: [user] uid_map: expected", 0) >= 0,
+	ok(find_err(&c, "@:8: [user] uid_map: \"0 1000\": expected \"INSIDE "
+	    "OUTSIDE COUNT\" (COUNT > 0, ids below 2^32), auto or identity",
+	    1) >= 0 &&
+	    find_err(&c, "@:9: [user] uid_map: \"0 0 0\": expected", 0) >= 0 &&
+	    find_err(&c, "@:10: [user] uid_map: \"4294967295 0 2\": "
+	    "expected", 0) >= 0 &&
+	    find_err(&c, "@:11: [user] uid_map: \"0 0 1 2\": expected", 0) >= 0 &&
+	    find_err(&c, "@:12: [user] uid_map: \"x 0 1\": expected", 0) >= 0,
 	    "uid_map: two fields, count 0, past 2^32, four fields, not a "
 	    "number: all rejected");
 	if (!last_ok)
@@ -1427,8 +1432,9 @@ test_all_errors(void)
 	    "file: all collected");
 	has_err(&c, "@:12: [filesystem] sys: \"r0\" is not one of ro, rw, no "
 	    "(did you mean ro?)", "enum: the choices and a hint");
-	has_err(&c, "@:14: [container] hostname: expected a host name: 1-64 "
-	    "characters of A-Z a-z 0-9 - . (not starting with - or .)",
+	has_err(&c, "@:14: [container] hostname: \"web_1\": expected a host "
+	    "name: 1-64 characters of A-Z a-z 0-9 - . (not starting with - or "
+	    ".)",
 	    "hostname with '_' rejected");
 	if (!last_ok)
 		dump_errs(&c);
@@ -1489,7 +1495,8 @@ test_limits(void)
 	    "seconds");
 	load(&c, BASE "[rlimits]\nrttime = 427007965d\n");
 	validate(&c);
-	has_err(&c, "@:8: [rlimits] rttime: out of range (at most 3650 days)",
+	has_err(&c, "@:8: [rlimits] rttime: \"427007965d\": out of range (at "
+	    "most 3650 days)",
 	    "rttime = 427007965d: an error with file:line");
 	cfg_free(&c);
 }
