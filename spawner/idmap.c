@@ -195,17 +195,10 @@ make_slave(int tree)
 static void
 cannot_idmap(const struct loc *l, int k, const char *path, const char *way)
 {
-	if (l && l->line > 0)
-		fprintf(stderr, "nook: %s:%d: %s: ", l->file, l->line,
-		    key_label(k));
-	else if (l)
-		fprintf(stderr, "nook: %s: %s: ", l->file, key_label(k));
-	else
-		fprintf(stderr, "nook: %s: ", key_label(k));
-	fprintf(stderr, "\"%s\" is on a file system that cannot be idmapped, "
+	key_error(l, k, "\"%s\" is on a file system that cannot be idmapped, "
 	    "so its files would show as nobody in the container's private id "
 	    "range: %s, or set [user] uid_map = identity and gid_map = "
-	    "identity (container root is then host root)\n", path, way);
+	    "identity (container root is then host root)", path, way);
 }
 
 /*
@@ -374,8 +367,7 @@ idmap_trees(struct run *r)
 			rc = r->idbind[i] < 0 ? -1 : 0;
 			close(src);
 		} else if (!s->optional) {
-			fprintf(stderr, "nook: %s: %s: \"%s\": %s\n",
-			    s->loc.file, key_label(s->kind), s->src,
+			key_error(&s->loc, s->kind, "\"%s\": %s", s->src,
 			    strerror(errno));
 			rc = -1;
 		}

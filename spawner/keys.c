@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -132,6 +133,28 @@ const char *const cfg_sections[] = { "container", "process", "init",
 	"namespaces", "user", "rootfs", "filesystem", "mounts", "capabilities",
 	"security", "rlimits" };
 const size_t cfg_nsections = 11;
+
+/*
+ * A failure of the parent during a start, in the shape of a config error:
+ * "nook: web.ini:3: [user] uid_map: why" (l NULL: a default, no place).
+ */
+void
+key_error(const struct loc *l, int k, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("nook: ", stderr);
+	if (l && l->file && l->line > 0)
+		fprintf(stderr, "%s:%d: ", l->file, l->line);
+	else if (l && l->file)
+		fprintf(stderr, "%s: ", l->file);
+	if (k >= 0)
+		fprintf(stderr, "%s: ", key_label(k));
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
 
 const char *
 key_label(int k)

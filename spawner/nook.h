@@ -230,6 +230,8 @@ union tval {
 extern const char *const cfg_sections[];
 extern const size_t cfg_nsections;
 const char *key_label(int k);
+void key_error(const struct loc *l, int k, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 int find_section(const char *sec);
 int find_key(const char *sec, const char *name);
 int ns_type_of(int k);

@@ -219,9 +219,9 @@ write_map(struct run *r, int k, unsigned long long self)
 		for (i = 0; i < n; i++)
 			if (!(m[i].outside == self && m[i].count == 1) &&
 			    !subid_allows(sub, m[i].outside, m[i].count)) {
-				fprintf(stderr, "nook: %s: range %llu+%llu is not "
-				    "yours in %s\n", key_label(k), m[i].outside,
-				    m[i].count, sub);
+				key_error(m[i].loc.file ? &m[i].loc :
+				    tloc(r->c, k), k, "range %llu+%llu is not "
+				    "yours in %s", m[i].outside, m[i].count, sub);
 				return -1;
 			}
 		rc = run_helper(r, helper, m, n);
@@ -231,8 +231,8 @@ write_map(struct run *r, int k, unsigned long long self)
 		rc = write_file(r->pid, file, text);
 	}
 	if (rc)
-		fprintf(stderr, "nook: %s: write /proc/%d/%s: %s\n",
-		    key_label(k), r->pid, file, strerror(errno));
+		key_error(tloc(r->c, k), k, "write /proc/%d/%s: %s", r->pid,
+		    file, strerror(errno));
 	return rc;
 }
 
@@ -286,12 +286,7 @@ ns_write_time(struct run *r)
 	    b / 1000 - (b % 1000 < 0), ((b % 1000 + 1000) % 1000) * 1000000);
 	if (write_file(r->pid, "timens_offsets", text) == 0)
 		return 0;
-	if (tloc(r->c, k) && tloc(r->c, k)->line > 0)
-		fprintf(stderr, "nook: %s:%d: ", tloc(r->c, k)->file,
-		    tloc(r->c, k)->line);
-	else
-		fputs("nook: ", stderr);
-	fprintf(stderr, "%s: write timens_offsets: %s\n", key_label(k),
+	key_error(tloc(r->c, k), k, "write timens_offsets: %s",
 	    strerror(errno));
 	return -1;
 }

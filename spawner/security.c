@@ -32,7 +32,6 @@ int
 sec_apply_rlimits(struct run *r)
 {
 	const struct rlimit_spec *rs;
-	const struct loc *l;
 	struct rlimit rl;
 	int k;
 
@@ -43,12 +42,7 @@ sec_apply_rlimits(struct run *r)
 		rl.rlim_cur = rs->soft;
 		rl.rlim_max = rs->hard;
 		if (prlimit(r->pid, rs->resource, &rl, NULL)) {
-			l = tloc(r->c, k);
-			if (l && l->line > 0)
-				fprintf(stderr, "nook: %s:%d: ", l->file, l->line);
-			else
-				fputs("nook: ", stderr);
-			fprintf(stderr, "%s: setrlimit: %s\n", key_label(k),
+			key_error(tloc(r->c, k), k, "setrlimit: %s",
 			    strerror(errno));
 			return -1;
 		}
