@@ -320,6 +320,8 @@ void ns_child_uts(struct run *r);
 /* hostcheck.c */
 int cfg_check_host(struct cfg *c);
 int read_int_file(const char *path, long *v);
+int subid_allows(const char *file, unsigned long long start,
+    unsigned long long count);
 
 /* idmap.c */
 int idmap_private(const struct nook_config *t);

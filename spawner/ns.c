@@ -119,35 +119,6 @@ write_file(pid_t pid, const char *name, const char *text)
 	return n == (ssize_t)strlen(text) ? 0 : -1;
 }
 
-/* Is [start, start+count) inside one of the user's /etc/sub?id ranges? */
-static int
-subid_allows(const char *file, unsigned long long start,
-    unsigned long long count)
-{
-	struct passwd *pw = getpwuid(geteuid());
-	char line[256], *name, *s, *n, *save;
-	unsigned long long a, b;
-	FILE *f = fopen(file, "re");
-	int ok = 0;
-
-	if (!f)
-		return 0;
-	while (!ok && fgets(line, sizeof(line), f)) {
-		name = strtok_r(line, ":\n", &save);
-		s = strtok_r(NULL, ":\n", &save);
-		n = strtok_r(NULL, ":\n", &save);
-		if (!name || !s || !n || (strcmp(name, pw ? pw->pw_name : "") &&
-		    strtoull(name, NULL, 10) != geteuid()))
-			continue;
-		if (parse_uint(s, 4294967295ULL, &a) ||
-		    parse_uint(n, 4294967295ULL, &b))
-			continue;	/* ids are 32 bits: no sum below wraps */
-		ok = start >= a && start + count <= a + b;
-	}
-	fclose(f);
-	return ok;
-}
-
 /* newuidmap/newgidmap for ranges an unprivileged user cannot write. */
 static int
 run_helper(struct run *r, const char *helper, struct idmap *m, size_t n)

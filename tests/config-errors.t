@@ -748,6 +748,7 @@ uid_map = 1000 1000 1
 [rootfs]
 path = $ROOT
 readonly = no
+overlay = tmpfs
 
 [filesystem]
 shm_size = 16M

@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib-nook.sh"
 nook_setup
 
-plan 47
+plan 52
 
 # --- the command's status ---
 for n in 0 1 42 124 255; do
@@ -94,6 +94,21 @@ run_nook "$W/chk.ini"
 [ -e "$ROOT/check-marker" ]
 ok $? "  (the same config without --check does run)"
 rm -f "$ROOT/check-marker"
+
+# --- --check predicts the run: what the image lacks ---
+run_nook -s mounts.bind=/tmp:/no-such-mount-point "$CONF" -- /probe exit 0
+like "$RC:$ERR" '^125:.*mount point "/no-such-mount-point" does not exist in the read-only root' \
+	"a mount point missing in the read-only root: the run fails"
+run_nook --check -s mounts.bind=/tmp:/no-such-mount-point "$CONF" -- /probe exit 0
+like "$RC:$ERR" '^125:nook: --set mounts.bind=/tmp:/no-such-mount-point: \[mounts\] bind: mount point "/no-such-mount-point" does not exist' \
+	"  and --check says so, naming the entry"
+run_nook -s process.user=nosuchuser "$W/chk.ini"
+like "$RC:$ERR" '^125:.*no user "nosuchuser"' "a user the image lacks: the run fails"
+run_nook --check -s process.user=nosuchuser "$W/chk.ini"
+like "$RC:$ERR" '^125:nook: --set process.user=nosuchuser: \[process\] user: no user "nosuchuser" in the image' \
+	"  and --check says so"
+run_nook --check -s process.user=app -s process.groups=nosuchgroup "$W/chk.ini"
+like "$RC:$ERR" '^125:.*\[process\] groups: no group "nosuchgroup"' "  a group too"
 
 # --- every error of the file in one pass, in the order of its lines ---
 printf '%s\n' '[rootfs]' 'path = /no/such/root' '[process]' 'umask = 0999' \

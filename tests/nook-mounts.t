@@ -227,7 +227,7 @@ conf_probe ls / <<'EOF'
 [mounts]
 mkdir = /newdir
 EOF
-like "$RC:$ERR" '^125:.*newdir.*Read-only' "mkdir in the read-only root: 125 (EROFS)"
+like "$RC:$ERR" '^125:.*newdir.*[Rr]ead-only' "mkdir in the read-only root: 125, said at --check"
 conf_probe ls / <<'EOF'
 [mounts]
 mkdir = /tmp/x

@@ -13,7 +13,7 @@ for n in "${NSES[@]}"; do
 	host_ns "$n"
 	HOST[$n]=$H
 done
-plan 70
+plan 73
 
 # --- all new (the default) ---
 probe_in "$CONF" ns
@@ -274,9 +274,9 @@ uns=1
 [ -r /proc/sys/kernel/unprivileged_userns_clone ] &&
 	read -r uns </proc/sys/kernel/unprivileged_userns_clone
 if [ "$uns" = 0 ]; then
-	skip 16 "unprivileged user namespaces are disabled"
+	skip 19 "unprivileged user namespaces are disabled"
 elif ! command -v setpriv >/dev/null || ! add_user "$U"; then
-	skip 16 "no setpriv, or useradd failed"
+	skip 19 "no setpriv, or useradd failed"
 else
 	UID_U=$(id -u "$U")
 	GID_U=$(id -g "$U")
@@ -313,6 +313,15 @@ else
 	is "$n" 0 "  every namespace is new"
 	urun -s 'user.uid_map=0 100000 65536' "$W/u.ini" -- /probe ids
 	like "$RC:$ERR" '^125:.*not yours' "  a map outside /etc/subuid is refused"
+	urun --check -s 'user.uid_map=0 100000 65536' "$W/u.ini"
+	like "$RC:$ERR" '^125:nook: --set user.uid_map=0 100000 65536: \[user\] uid_map: range 100000\+65536 is not yours' \
+		"  --check says so too, naming the key"
+	# the rootfs is root's: the caller, root inside, cannot add to /etc
+	urun -s rootfs.overlay=tmpfs -s 'mounts.file=/etc/added:=x' "$W/u.ini" -- /probe exit 0
+	like "$RC:$ERR" '^125:.*create "/etc/added"' "  a mount point root's /etc cannot take: the run fails"
+	urun --check -s rootfs.overlay=tmpfs -s 'mounts.file=/etc/added:=x' "$W/u.ini"
+	like "$RC:$ERR" '^125:.*\[mounts\] file: cannot create "/etc/added": "/etc" in the image is owned by 0:0' \
+		"  and --check predicts it, with the owner and a hint"
 	urun -s process.groups=wheel "$W/u.ini" -- /probe ids
 	like "$RC:$ERR" '^125:.*setgroups' "  supplementary groups are refused (setgroups denied)"
 	urun -s process.user=app "$W/u.ini" -- /probe ids
