@@ -138,6 +138,81 @@ bad_value(struct cfg *c, const struct loc *l, int k, const char *v,
 	free(q);
 }
 
+/* A word list: each value given is checked; the words are kept. */
+static void
+type_words(struct cfg *c, int k)
+{
+	struct ent *e = &c->e[k];
+	char buf[256], *v;
+	const char *why;
+	union tval tv;
+	size_t i;
+
+	for (i = 0; i < e->n; i++) {
+		struct loc *l = &e->v[i].loc;
+
+		v = joined_value(e, &i);
+		if ((why = parse_value(k, v, &tv, buf, sizeof(buf))))
+			bad_value(c, l, k, v, why);
+		free_strv(tv.w);
+		free(v);
+	}
+	*(char ***)field(&c->t, k) = cfg_words(c, k);
+}
+
+/* A list: every item, its default's included, parsed and stored. */
+static void
+type_list(struct cfg *c, int k)
+{
+	struct nook_config *t = &c->t;
+	struct ent *e = &c->e[k];
+	struct loc def = { c->file, 0 };
+	char buf[256], **items = cfg_list(c, k);
+	enum ktype type = cfg_keys[k].type;
+	const char *why;
+	union tval tv;
+	size_t i;
+
+	for (i = 0; items[i]; i++) {
+		struct loc *l = e->set && i < e->n ? &e->v[i].loc : &def;
+
+		if ((why = parse_value(k, items[i], &tv, buf, sizeof(buf))))
+			bad_value(c, l, k, items[i], why);
+		else
+			store(c, k, &tv, items[i], l);
+	}
+	if (type == T_CAP) {	/* in order: none, all, default, names */
+		sec_cap_names(items, field(t, k), &why);
+		free_strv(items);
+	} else if (type == T_NAME || type == T_ENV || type == T_ABSPATH) {
+		*(char ***)field(t, k) = items;
+	} else {
+		t->lists[t->nlists++] = items;	/* what the fields point into */
+	}
+}
+
+/* A single value, given or the default (computed ones included). */
+static void
+type_scalar(struct cfg *c, int k)
+{
+	struct nook_config *t = &c->t;
+	struct ent *e = &c->e[k];
+	struct loc def = { c->file, 0 };
+	const struct loc *l = e->n ? &e->v[0].loc : &def;
+	const char *why;
+	union tval tv;
+	char buf[256], *v;
+
+	if (!cfg_str(c, k))
+		return;		/* none: "required" says so */
+	v = xstrdup(cfg_str(c, k));
+	t->strings[t->nstrings++] = v;
+	if ((why = parse_value(k, v, &tv, buf, sizeof(buf))))
+		bad_value(c, l, k, v, why);
+	else
+		store(c, k, &tv, v, l);
+}
+
 /*
  * Every key's values - given, or the default - parsed once into c->t,
  * each bad one reported at its file:line.  Strings of c->t are copies
@@ -146,66 +221,18 @@ bad_value(struct cfg *c, const struct loc *l, int k, const char *v,
 static void
 type_keys(struct cfg *c)
 {
-	struct nook_config *t = &c->t;
-	char buf[256], **items, *v;
-	const char *why;
-	union tval tv;
-	size_t i;
 	int k;
 
 	for (k = 0; k < K__COUNT; k++) {
-		const struct key *key = &cfg_keys[k];
-		struct ent *e = &c->e[k];
-		struct loc def = { c->file, 0 };
-
-		t->loc[k] = e->n ? e->v[0].loc : def;
-		if (key->type == T_MOUNT)
-			continue;
-		if (key->type == T_WORDS) {	/* each given value checked */
-			for (i = 0; i < e->n; i++) {
-				struct loc *l = &e->v[i].loc;
-
-				v = joined_value(e, &i);
-				if ((why = parse_value(k, v, &tv, buf,
-				    sizeof(buf))))
-					bad_value(c, l, k, v, why);
-				free_strv(tv.w);
-				free(v);
-			}
-			*(char ***)field(t, k) = cfg_words(c, k);
-			continue;
-		}
-		if (key->flags & KF_LIST) {
-			items = cfg_list(c, k);
-			for (i = 0; items[i]; i++) {
-				struct loc *l = e->set && i < e->n ? &e->v[i].loc :
-				    &def;
-
-				if ((why = parse_value(k, items[i], &tv, buf,
-				    sizeof(buf))))
-					bad_value(c, l, k, items[i], why);
-				else
-					store(c, k, &tv, items[i], l);
-			}
-			if (key->type == T_CAP) {
-				sec_cap_names(items, field(t, k), &why);
-				free_strv(items);
-			} else if (key->type == T_NAME || key->type == T_ENV ||
-			    key->type == T_ABSPATH) {
-				*(char ***)field(t, k) = items;
-			} else {
-				t->lists[t->nlists++] = items;	/* freed later */
-			}
-			continue;
-		}
-		if (!cfg_str(c, k))
-			continue;	/* none: "required" says so */
-		v = xstrdup(cfg_str(c, k));
-		t->strings[t->nstrings++] = v;
-		if ((why = parse_value(k, v, &tv, buf, sizeof(buf))))
-			bad_value(c, e->n ? &e->v[0].loc : &def, k, v, why);
-		else
-			store(c, k, &tv, v, e->n ? &e->v[0].loc : &def);
+		c->t.loc[k] = c->e[k].n ? c->e[k].v[0].loc :
+		    (struct loc){ c->file, 0 };
+		if (cfg_keys[k].type == T_WORDS)
+			type_words(c, k);
+		else if (cfg_keys[k].flags & KF_LIST &&
+		    cfg_keys[k].type != T_MOUNT)
+			type_list(c, k);
+		else if (cfg_keys[k].type != T_MOUNT)
+			type_scalar(c, k);
 	}
 }
 
@@ -262,9 +289,9 @@ warn_at(const struct loc *l, int k, const char *why)
 		nook_warn("%s %s", key_label(k), why);
 }
 
-/* Keys that are each fine but cannot go together. */
+/* What the namespaces allow of the other keys. */
 static void
-check_conflicts(struct cfg *c)
+check_ns_conflicts(struct cfg *c)
 {
 	const struct nook_config *t = &c->t;
 	const struct loc *l;
@@ -299,6 +326,16 @@ check_conflicts(struct cfg *c)
 		cfg_error(c, l, K_HOSTNAME, "needs [namespaces] uts = new");
 	if ((l = tloc(c, K_DOMAINNAME)) && !ns_new(t, K_NS_UTS))
 		cfg_error(c, l, K_DOMAINNAME, "needs [namespaces] uts = new");
+}
+
+/* Keys that are each fine but cannot go together. */
+static void
+check_conflicts(struct cfg *c)
+{
+	const struct nook_config *t = &c->t;
+	const struct loc *l;
+
+	check_ns_conflicts(c);
 	/* the defaults give way (the host's are bound: mount.c); only a
 	 * value given asks for what cannot be */
 	if ((l = tloc(c, K_FS_SYS)) && t->sys != SYS_NO &&

@@ -230,22 +230,35 @@ check_idmap(const char *s, struct idmap *m)
 	return 0;
 }
 
-/*
- * Parse value s of key k into *out: NULL, or why it is not valid (buf
- * may hold the text).  The only place a value is read; strings stay
- * pointers to s.
- */
-const char *
-parse_value(int k, const char *s, union tval *out, char *buf, size_t len)
+/* An enumerated key: the index of its choice, or a hint. */
+static const char *
+parse_choice(const struct key *key, const char *s, union tval *out,
+    char *buf, size_t len)
 {
-	const struct key *key = &cfg_keys[k];
-	unsigned long long u;
-	const char *why;
-	size_t n = 0, i;
+	size_t i;
 	int b;
 
-	memset(out, 0, sizeof(*out));
-	switch (key->type) {
+	for (i = 0; key->choices[i]; i++)
+		if (!strcmp(s, key->choices[i]))
+			return out->i = (int)i, NULL;
+	b = suggest(s, key->choices, i);
+	snprintf(buf, len, "\"%s\" is not one of", s);
+	for (i = 0; key->choices[i]; i++)
+		snprintf(buf + strlen(buf), len - strlen(buf), "%s %s",
+		    i ? "," : "", key->choices[i]);
+	if (b >= 0)
+		snprintf(buf + strlen(buf), len - strlen(buf),
+		    " (did you mean %s?)", key->choices[b]);
+	return buf;
+}
+
+/* Names, host names, NAME=VALUE, paths, users and groups. */
+static const char *
+parse_text(int k, const char *s, union tval *out, char *buf, size_t len)
+{
+	const char *eq;
+
+	switch (cfg_keys[k].type) {
 	case T_NAME:
 		if (k == K_ENV_KEEP)
 			return is_name(s, 255, "_") && !(*s >= '0' && *s <= '9') ?
@@ -256,6 +269,33 @@ parse_value(int k, const char *s, union tval *out, char *buf, size_t len)
 		return !*s || (is_name(s, 64, "-.") && *s != '-' && *s != '.') ?
 		    NULL : "expected a host name: 1-64 characters of "
 		    "A-Z a-z 0-9 - . (not starting with - or .)";
+	case T_ENV:
+		eq = strchr(s, '=');
+		if (!eq || eq == s)
+			return "expected NAME=VALUE";
+		snprintf(buf, len, "%.*s", (int)(eq - s), s);
+		return is_name(buf, 255, "_") && !(*s >= '0' && *s <= '9') ?
+		    NULL : "expected NAME=VALUE with a valid variable name";
+	case T_ABSPATH:
+		return *s == '/' ? NULL : "expected an absolute path";
+	default:	/* T_ID: digits are an id, never a name */
+		out->id.name = s;
+		if (!*s || parse_uint(s, 4294967294ULL, &out->id.id) == 0)
+			return out->id.numeric = *s != 0, NULL;
+		if (*s >= '0' && *s <= '9')
+			return "expected an id from 0 to 4294967294 or a name";
+		return is_name(s, 32, "-_.") && !strchr("-.", *s) ? NULL :
+		    "expected a numeric id or a user/group name";
+	}
+}
+
+/* Booleans, sizes, durations, modes, descriptors. */
+static const char *
+parse_number(int k, const char *s, union tval *out)
+{
+	unsigned long long u;
+
+	switch (cfg_keys[k].type) {
 	case T_BOOL:
 		return parse_bool(s, &out->i) ? "expected yes, no, true, false, "
 		    "on, off, 1 or 0" : NULL;
@@ -269,49 +309,34 @@ parse_value(int k, const char *s, union tval *out, char *buf, size_t len)
 		return out->n == 0 ? "must not be 0" : NULL;
 	case T_DUR:
 	case T_SDUR:
-		if (parse_duration(s, &out->n, key->type == T_SDUR))
+		if (parse_duration(s, &out->n, cfg_keys[k].type == T_SDUR))
 			return errno == ERANGE ? "out of range (at most 3650 "
 			    "days)" : "expected a duration such as 500ms, 10s, "
 			    "2m or 1h";
 		return NULL;
-	case T_ENUM:
-		for (i = 0; key->choices[i]; i++)
-			if (!strcmp(s, key->choices[i]))
-				return out->i = (int)i, NULL;
-		b = suggest(s, key->choices, i);
-		snprintf(buf, len, "\"%s\" is not one of", s);
-		for (i = 0; key->choices[i]; i++)
-			snprintf(buf + strlen(buf), len - strlen(buf), "%s %s",
-			    i ? "," : "", key->choices[i]);
-		if (b >= 0)
-			snprintf(buf + strlen(buf), len - strlen(buf),
-			    " (did you mean %s?)", key->choices[b]);
-		return buf;
-	case T_WORDS:
-		return parse_words(s, &out->w, &n, &why) ? why : NULL;
-	case T_ENV:
-		why = strchr(s, '=');
-		if (!why || why == s)
-			return "expected NAME=VALUE";
-		snprintf(buf, len, "%.*s", (int)(why - s), s);
-		return is_name(buf, 255, "_") && !(*s >= '0' && *s <= '9') ?
-		    NULL : "expected NAME=VALUE with a valid variable name";
 	case T_OCTAL:
 		if (!*s || strspn(s, "01234567") != strlen(s) || strlen(s) > 4 ||
 		    strtol(s, NULL, 8) > 0777)
 			return "expected an octal mode from 0000 to 0777";
 		out->u = (unsigned)strtol(s, NULL, 8);
 		return NULL;
-	case T_ABSPATH:
-		return *s == '/' ? NULL : "expected an absolute path";
-	case T_ID:
-		out->id.name = s;
-		if (!*s || parse_uint(s, 4294967294ULL, &out->id.id) == 0)
-			return out->id.numeric = *s != 0, NULL;
-		if (*s >= '0' && *s <= '9')
-			return "expected an id from 0 to 4294967294 or a name";
-		return is_name(s, 32, "-_.") && !strchr("-.", *s) ? NULL :
-		    "expected a numeric id or a user/group name";
+	default:	/* T_FD */
+		if (parse_uint(s, 65535, &u) || u < 3)
+			return "expected a descriptor number from 3 to 65535 "
+			    "(0-2 are always passed)";
+		out->i = (int)u;
+		return NULL;
+	}
+}
+
+/* Namespaces, id maps, capabilities, system calls, limits, words. */
+static const char *
+parse_kernel(int k, const char *s, union tval *out, char *buf, size_t len)
+{
+	const char *why;
+	size_t n = 0;
+
+	switch (cfg_keys[k].type) {
 	case T_NS:
 		out->ns.mode = !strcmp(s, "new") ? NS_NEW : !strcmp(s, "host") ?
 		    NS_HOST : NS_JOIN;
@@ -341,14 +366,32 @@ parse_value(int k, const char *s, union tval *out, char *buf, size_t len)
 		return buf;
 	case T_RLIMIT:
 		return rlimit_parse(k, s, &out->rl, &why) ? why : NULL;
+	default:	/* T_WORDS */
+		return parse_words(s, &out->w, &n, &why) ? why : NULL;
+	}
+}
+
+/*
+ * Parse value s of key k into *out: NULL, or why it is not valid (buf
+ * may hold the text).  The only place a value is read; strings stay
+ * pointers to s.
+ */
+const char *
+parse_value(int k, const char *s, union tval *out, char *buf, size_t len)
+{
+	memset(out, 0, sizeof(*out));
+	switch (cfg_keys[k].type) {
+	case T_ENUM:
+		return parse_choice(&cfg_keys[k], s, out, buf, len);
+	case T_NAME: case T_HOST: case T_ENV: case T_ABSPATH: case T_ID:
+		return parse_text(k, s, out, buf, len);
+	case T_BOOL: case T_SIZE: case T_DUR: case T_SDUR: case T_OCTAL:
 	case T_FD:
-		if (parse_uint(s, 65535, &u) || u < 3)
-			return "expected a descriptor number from 3 to 65535 "
-			    "(0-2 are always passed)";
-		out->i = (int)u;
-		return NULL;
+		return parse_number(k, s, out);
+	case T_MOUNT:
+		return NULL;	/* cfg_mount_parse() */
 	default:
-		return NULL;
+		return parse_kernel(k, s, out, buf, len);
 	}
 }
 
@@ -426,6 +469,28 @@ tmpfs_options(char *opts, struct mnt_spec *out, const char **why)
 	return 0;
 }
 
+/* SRC[:DST[:OPTIONS]] of bind and bind_ro, in s (which it cuts). */
+static int
+bind_spec(char *s, struct mnt_spec *out, const char **why)
+{
+	char *a = strchr(s, ':'), *b;
+
+	out->attrs = out->kind == K_M_BIND_RO ? M_RO : 0;
+	out->idmap = 1;
+	b = a ? strchr(a + 1, ':') : NULL;
+	if (a)
+		*a++ = 0;
+	if (b)
+		*b++ = 0;
+	out->src = xstrdup(s);
+	out->dst = xstrdup(a && *a ? a : s);
+	if (*out->src != '/' || *out->dst != '/') {
+		*why = "expected SRC[:DST[:OPTIONS]] with absolute paths";
+		return -1;
+	}
+	return b ? bind_options(b, out, why) : 0;
+}
+
 /* Split one [mounts] value into its parts; *why says what is wrong. */
 int
 cfg_mount_parse(const struct mount_ent *m, struct mnt_spec *out,
@@ -441,19 +506,7 @@ cfg_mount_parse(const struct mount_ent *m, struct mnt_spec *out,
 	switch ((int)m->kind) {
 	case K_M_BIND:
 	case K_M_BIND_RO:
-		out->attrs = m->kind == K_M_BIND_RO ? M_RO : 0;
-		out->idmap = 1;
-		b = a ? strchr(a + 1, ':') : NULL;
-		if (a)
-			*a++ = 0;
-		if (b)
-			*b++ = 0;
-		out->src = xstrdup(s);
-		out->dst = xstrdup(a && *a ? a : s);
-		if (*out->src != '/' || *out->dst != '/')
-			*why = "expected SRC[:DST[:OPTIONS]] with absolute paths";
-		else if (!b || !bind_options(b, out, why))
-			r = 0;
+		r = bind_spec(s, out, why);
 		break;
 	case K_M_TMPFS:
 		if (a)

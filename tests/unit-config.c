@@ -1095,7 +1095,7 @@ roundtrip(struct cfg *c, char **diff_a, char **diff_b)
 	if (!f || fputs(p1, f) == EOF || fclose(f))
 		exit(2);
 	cfg_init(&c2, c->file, c->self_dir);
-	r = cfg_load_file(&c2) == 0 && validate(&c2) == 0;
+	r = cfg_load_file(&c2) == 0 && cfg_validate(&c2) == 0;
 	p2 = print_cfg(&c2);
 	if (!r)
 		dump_errs(&c2);
@@ -1141,7 +1141,7 @@ test_print_roundtrip(void)
 		cfg_set_command(&c, argv);
 	}
 	no_errs(&c, "print round trip: the config loads");
-	ok(validate(&c) == 0, "print round trip: the config validates");
+	ok(cfg_validate(&c) == 0, "print round trip: the config validates");
 	if (!last_ok)
 		dump_errs(&c);
 	r = roundtrip(&c, &a, &b);
