@@ -19,12 +19,18 @@
 
 #include "nook.h"
 
-void
-cfg_init(struct cfg *c, const char *file, const char *self_dir)
+static void
+init_cfg(struct cfg *c, const char *file, const char *self_dir)
 {
 	memset(c, 0, sizeof(*c));
 	c->file = xstrdup(file);
 	c->self_dir = xstrdup(self_dir ? self_dir : ".");
+}
+
+void
+cfg_init(struct cfg *c, const char *file, const char *self_dir)
+{
+	CFG_ENTRY(c, , init_cfg(c, file, self_dir));
 }
 
 /* Bytes of the UTF-8 sequence at p, or 0 when it is broken. */
@@ -109,7 +115,7 @@ cfg_error(struct cfg *c, const struct loc *l, int k, const char *fmt, ...)
 	n = realloc(c->errs, (c->nerrs + 1) * sizeof(char *));
 	order = realloc(c->err_order, (c->nerrs + 1) * sizeof(long));
 	if (!n || !order)
-		exit(EXIT_NOOK);
+		nook_oom();
 	c->errs = n;
 	c->err_order = order;
 	/* the file's lines in order, then --set, then the rest */
@@ -171,7 +177,7 @@ push_val(struct ent *e, const char *s, const struct loc *l, int cont)
 	struct val *n = realloc(e->v, (e->n + 1) * sizeof(*n));
 
 	if (!n)
-		exit(EXIT_NOOK);
+		nook_oom();
 	e->v = n;
 	e->v[e->n].s = xstrdup(s);
 	e->v[e->n].loc = *l;
@@ -242,7 +248,7 @@ add_mount(struct cfg *c, int k, const char *value, const struct loc *l,
 	}
 	m = realloc(c->mounts, (c->nmounts + 1) * sizeof(*m));
 	if (!m)
-		exit(EXIT_NOOK);
+		nook_oom();
 	c->mounts = m;
 	m[c->nmounts].kind = k;
 	m[c->nmounts].v.s = xstrdup(value);
@@ -441,8 +447,8 @@ key_handler(void *user, const char *sec, const char *name, const char *value)
 /* A config is a small text: anything bigger is a mistake (or an attack). */
 #define CFG_MAX_SIZE (1 << 20)
 
-int
-cfg_load_file(struct cfg *c)
+static int
+load_file(struct cfg *c)
 {
 	struct load_state st = { .c = c };
 	size_t before = c->nerrs;
@@ -486,6 +492,15 @@ refuse:
 	return -2;
 }
 
+int
+cfg_load_file(struct cfg *c)
+{
+	volatile int r = -1;
+
+	CFG_ENTRY(c, -1, r = load_file(c));
+	return r;
+}
+
 static void
 trim_blanks(char *s)
 {
@@ -503,13 +518,13 @@ own(struct cfg *c, char *s)
 	char **n = realloc(c->owned, (c->nowned + 1) * sizeof(char *));
 
 	if (!n)
-		exit(EXIT_NOOK);
+		nook_oom();
 	c->owned = n;
 	c->owned[c->nowned++] = s;
 }
 
-int
-cfg_set(struct cfg *c, const char *assignment)
+static int
+set_value(struct cfg *c, const char *assignment)
 {
 	struct loc l = { "--set", 0 };
 	char *a = xstrdup(assignment), *dot, *eq, *v;
@@ -540,7 +555,16 @@ cfg_set(struct cfg *c, const char *assignment)
 }
 
 int
-cfg_set_command(struct cfg *c, char **argv)
+cfg_set(struct cfg *c, const char *assignment)
+{
+	volatile int r = -1;
+
+	CFG_ENTRY(c, -1, r = set_value(c, assignment));
+	return r;
+}
+
+static int
+set_command(struct cfg *c, char **argv)
 {
 	struct loc l = { "command line", 0 };
 	char *s = quote_words(argv);
@@ -551,6 +575,15 @@ cfg_set_command(struct cfg *c, char **argv)
 	c->cmdline_command = 1;
 	free(s);
 	return 0;
+}
+
+int
+cfg_set_command(struct cfg *c, char **argv)
+{
+	volatile int r = -1;
+
+	CFG_ENTRY(c, -1, r = set_command(c, argv));
+	return r;
 }
 
 void

@@ -163,7 +163,10 @@ load_config(struct cfg *c, struct opts *o)
 	cfg_sort_errors(c);
 	for (i = 0; i < c->nerrs; i++)
 		fprintf(stderr, "nook: %s\n", c->errs[i]);
-	return c->nerrs ? -1 : 0;
+	if (c->oom)
+		fprintf(stderr, "nook: %s: out of memory reading the "
+		    "configuration\n", o->file);
+	return c->nerrs || c->oom ? -1 : 0;
 }
 
 static void

@@ -56,7 +56,7 @@ int_push(struct int_list *l, int v)
 	int *n = realloc(l->v, (l->n + 1) * sizeof(int));
 
 	if (!n)
-		exit(EXIT_NOOK);
+		nook_oom();
 	l->v = n;
 	l->v[l->n++] = v;
 }
@@ -107,7 +107,7 @@ store(struct cfg *c, int k, const union tval *v, const char *s,
 		}
 		ids = realloc(t->groups, (t->ngroups + 1) * sizeof(*ids));
 		if (!ids)
-			exit(EXIT_NOOK);
+			nook_oom();
 		t->groups = ids;
 		ids[t->ngroups] = v->id;
 		ids[t->ngroups++].name = s;
@@ -375,8 +375,8 @@ check_conflicts(struct cfg *c)
  * tell: the id maps, the mounts, the required keys, conflicts.  No host
  * I/O: that is cfg_check_host(), a step of its own.
  */
-int
-cfg_validate(struct cfg *c)
+static int
+validate(struct cfg *c)
 {
 	struct nook_config *t = &c->t;
 	struct mnt_spec *m;
@@ -416,6 +416,15 @@ cfg_validate(struct cfg *c)
 		    &c->e[K_ROOT_PATH].given : NULL, K_ROOT_PATH, "required");
 	check_conflicts(c);	/* with the others: one pass, every error */
 	return c->nerrs == before && !c->dropped ? 0 : -1;
+}
+
+int
+cfg_validate(struct cfg *c)
+{
+	volatile int r = -1;
+
+	CFG_ENTRY(c, -1, r = validate(c));
+	return r;
 }
 
 /* What type_keys() and cfg_validate() allocated. */

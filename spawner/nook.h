@@ -3,6 +3,7 @@
 #ifndef NOOK_H
 #define NOOK_H
 
+#include <setjmp.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdint.h>
@@ -181,6 +182,7 @@ struct cfg {
 	int cmdline_command;	/* COMMAND came after -- */
 	struct nook_config t;	/* typed by cfg_validate() */
 	int dropped;		/* lines refused whole: a key may be on one */
+	int oom;		/* ran out of memory: c is incomplete */
 	char **owned;		/* --set locations, freed with c */
 	size_t nowned;
 };
@@ -199,6 +201,8 @@ struct mnt_spec {
 };
 
 /* util.c */
+void nook_oom(void) __attribute__((noreturn));
+void oom_catch(jmp_buf *j);
 void *xcalloc(size_t n, size_t size);
 char *xstrdup(const char *s);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -225,6 +229,22 @@ union tval {
 	struct { enum map_kind kind; struct idmap r; } map;	/* T_IDMAP */
 	struct rlimit_spec rl;	/* T_RLIMIT */
 };
+
+/*
+ * The loader's entry points run their body under this: an allocation
+ * that fails comes back here (nook_oom), sets c->oom and returns fail.
+ */
+#define CFG_ENTRY(c, fail, body) do {					\
+	jmp_buf oom_;							\
+	if (setjmp(oom_)) {						\
+		oom_catch(NULL);					\
+		(c)->oom = 1;						\
+		return fail;						\
+	}								\
+	oom_catch(&oom_);						\
+	body;								\
+	oom_catch(NULL);						\
+} while (0)
 
 /* keys.c: the key table, and the raw values of each key */
 extern const char *const cfg_sections[];

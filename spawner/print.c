@@ -164,8 +164,8 @@ printable(struct cfg *c)
 	return 0;
 }
 
-int
-cfg_print(struct cfg *c, FILE *out)
+static int
+print_cfg(struct cfg *c, FILE *out)
 {
 	if (printable(c))
 		return -1;
@@ -212,4 +212,13 @@ cfg_print(struct cfg *c, FILE *out)
 		}
 	}
 	return 0;
+}
+
+int
+cfg_print(struct cfg *c, FILE *out)
+{
+	volatile int r = -1;
+
+	CFG_ENTRY(c, -1, r = print_cfg(c, out));
+	return r;
 }

@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include <ctype.h>
 #include <errno.h>
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,14 +16,35 @@
 
 int verbosity = 1;
 
+static jmp_buf *oom_jump;	/* set while the config loader runs */
+
+/*
+ * Out of memory: inside the config loader, back to its entry point, whose
+ * caller gets an error like any other (config.h's CFG_ENTRY); elsewhere
+ * nook cannot go on.
+ */
+void
+nook_oom(void)
+{
+	if (oom_jump)
+		longjmp(*oom_jump, 1);
+	fputs("nook: out of memory\n", stderr);
+	exit(EXIT_NOOK);
+}
+
+void
+oom_catch(jmp_buf *j)
+{
+	oom_jump = j;
+}
+
 void *
 xcalloc(size_t n, size_t size)
 {
 	void *p = calloc(n ? n : 1, size ? size : 1);
 
 	if (!p) {
-		fputs("nook: out of memory\n", stderr);
-		exit(EXIT_NOOK);
+		nook_oom();
 	}
 	return p;
 }
@@ -33,8 +55,7 @@ xstrdup(const char *s)
 	char *p = strdup(s);
 
 	if (!p) {
-		fputs("nook: out of memory\n", stderr);
-		exit(EXIT_NOOK);
+		nook_oom();
 	}
 	return p;
 }
@@ -47,8 +68,7 @@ xasprintf(const char *fmt, ...)
 
 	va_start(ap, fmt);
 	if (vasprintf(&s, fmt, ap) < 0) {
-		fputs("nook: out of memory\n", stderr);
-		exit(EXIT_NOOK);
+		nook_oom();
 	}
 	va_end(ap);
 	return s;
@@ -198,8 +218,7 @@ strv_push(char ***v, size_t *n, char *s)
 	char **nv = realloc(*v, (*n + 2) * sizeof(char *));
 
 	if (!nv) {
-		fputs("nook: out of memory\n", stderr);
-		exit(EXIT_NOOK);
+		nook_oom();
 	}
 	nv[(*n)++] = s;
 	nv[*n] = NULL;

@@ -16,7 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "nook.h"
@@ -1587,6 +1589,52 @@ test_escapes(void)
 	cfg_free(&c);
 }
 
+/*
+ * Out of memory while loading: the loader returns an error (c.oom), it
+ * never exits.  A child with an address-space limit just above what it
+ * uses loads a config of 5,000 values.
+ */
+static void
+test_oom(void)
+{
+	char line[256], *text = xcalloc(5000, 200), *path;
+	struct rlimit rl;
+	struct cfg c;
+	long vm = 0;
+	FILE *f;
+	pid_t p;
+	int st, r, i;
+
+	strcpy(text, BASE "[process]\n");
+	for (i = 0; i < 5000; i++)
+		sprintf(text + strlen(text), "env = V%d=%0150d\n", i, i);
+	path = write_tmp(text, strlen(text));
+	free(text);
+	fflush(NULL);
+	if ((p = fork()) == 0) {
+		if ((f = fopen("/proc/self/status", "re"))) {
+			while (fgets(line, sizeof(line), f))
+				if (!strncmp(line, "VmSize:", 7))
+					vm = atol(line + 7);
+			fclose(f);
+		}
+		rl.rlim_cur = rl.rlim_max = (rlim_t)(vm + 256) * 1024;
+		if (!vm || setrlimit(RLIMIT_AS, &rl))
+			_exit(5);
+		cfg_init(&c, path, SELF_DIR);
+		r = cfg_load_file(&c);
+		if (r == 0)
+			r = cfg_validate(&c);
+		_exit(r == -1 && c.oom ? 0 : r == 0 ? 3 : 4);
+	}
+	ok(p > 0 && waitpid(p, &st, 0) == p && WIFEXITED(st) &&
+	    WEXITSTATUS(st) == 0, "out of memory while loading: an error "
+	    "comes back (c.oom), the loader does not exit");
+	if (!last_ok)
+		diag("child: %s %d", WIFEXITED(st) ? "exit" : "signal",
+		    WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
+}
+
 int
 main(void)
 {
@@ -1616,6 +1664,7 @@ main(void)
 	test_limits();
 	test_config_file();
 	test_escapes();
+	test_oom();
 	rm_tmp();
 	printf("1..%d\n", n_test);
 	if (n_fail)
