@@ -479,6 +479,33 @@ check_image(struct cfg *c)
 	close(root);
 }
 
+/* A warning in the shape of an error: "web.ini:3: [sec] key: why". */
+static void
+warn_at(const struct loc *l, int k, const char *why)
+{
+	if (l && l->line > 0)
+		nook_warn("%s:%d: %s %s", l->file, l->line, key_label(k), why);
+	else
+		nook_warn("%s %s", key_label(k), why);
+}
+
+/* Who runs nook: only root may leave the user namespace out. */
+static void
+check_caller(struct cfg *c)
+{
+	const struct nook_config *t = &c->t;
+
+	if (t->ns[0].mode != NS_NEW && geteuid() != 0)
+		cfg_error(c, tloc(c, K_NS_USER), K_NS_USER, "only root can "
+		    "create namespaces without a new user namespace");
+	else if (t->ns[0].mode == NS_HOST)
+		warn_at(tloc(c, K_NS_USER), K_NS_USER, "= host: the "
+		    "container's root is the host's root and no user namespace "
+		    "protects the host's devices, /proc/sys or /sys; only "
+		    "capabilities, masks and seccomp stand in the way (use "
+		    "user = new)");
+}
+
 /*
  * Everything this host must offer the typed config; 0, or -1 with the
  * errors added to c's.
@@ -488,6 +515,7 @@ cfg_check_host(struct cfg *c)
 {
 	size_t before = c->nerrs;
 
+	check_caller(c);
 	check_paths(c);
 	check_kernel(c);
 	check_rlimits(c);

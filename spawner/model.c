@@ -279,16 +279,6 @@ validate_idmap(struct cfg *c, int k)
 		    MAX_RANGES, n);
 }
 
-/* A warning in the shape of an error: "web.ini:3: [sec] key: why". */
-static void
-warn_at(const struct loc *l, int k, const char *why)
-{
-	if (l && l->line > 0)
-		nook_warn("%s:%d: %s %s", l->file, l->line, key_label(k), why);
-	else
-		nook_warn("%s %s", key_label(k), why);
-}
-
 /* What the namespaces allow of the other keys. */
 static void
 check_ns_conflicts(struct cfg *c)
@@ -300,15 +290,6 @@ check_ns_conflicts(struct cfg *c)
 		cfg_error(c, tloc(c, K_NS_MOUNT), K_NS_MOUNT, "must be new: "
 		    "nook builds the container's root in a mount namespace of "
 		    "its own");
-	if (t->ns[0].mode != NS_NEW && geteuid() != 0)
-		cfg_error(c, tloc(c, K_NS_USER), K_NS_USER, "only root can "
-		    "create namespaces without a new user namespace");
-	else if (t->ns[0].mode == NS_HOST)
-		warn_at(tloc(c, K_NS_USER), K_NS_USER, "= host: the "
-		    "container's root is the host's root and no user namespace "
-		    "protects the host's devices, /proc/sys or /sys; only "
-		    "capabilities, masks and seccomp stand in the way (use "
-		    "user = new)");
 	if ((l = tloc(c, K_UID_MAP)) && t->ns[0].mode != NS_NEW &&
 	    t->uid_map.kind != MAP_AUTO)
 		cfg_error(c, l, K_UID_MAP, "needs [namespaces] user = new");
