@@ -35,7 +35,8 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -linih -lcap-
 SPAWNER_SRC = spawner/main.c spawner/keys.c spawner/ini.c spawner/values.c \
 	spawner/model.c spawner/print.c spawner/util.c spawner/ns.c \
 	spawner/mount.c spawner/kernelfs.c spawner/process.c spawner/security.c spawner/idmap.c \
-	spawner/hostcheck.c spawner/child.c
+	spawner/hostcheck.c spawner/child.c \
+	spawner/cgroup.c spawner/net.c spawner/state.c
 SPAWNER_OBJ = $(SPAWNER_SRC:spawner/%.c=$(B)/spawner/%.o)
 
 all: $(B)/nook-init $(B)/nook
@@ -47,7 +48,7 @@ $(B)/nook-init: init/nook-init.c | $(B)
 	$(INIT_CC) $(CPPFLAGS) $(INIT_CFLAGS) $(WARN) $(INIT_LDFLAGS) \
 		-o $@ init/nook-init.c
 
-$(B)/spawner/%.o: spawner/%.c spawner/nook.h spawner/mount.h
+$(B)/spawner/%.o: spawner/%.c spawner/*.h
 	@mkdir -p $(B)/spawner
 	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<
 

@@ -161,6 +161,12 @@ unknown_key(struct cfg *c, const struct loc *l, const char *sec,
 		    s >= 0 ? "]?)" : "");
 		return;
 	}
+	if (!strcmp(sec, "namespaces") && (!strcmp(name, "boottime_offset") ||
+	    !strcmp(name, "monotonic_offset"))) {
+		cfg_error(c, l, -1, "[namespaces] %s moved to [time] %s", name,
+		    name);
+		return;
+	}
 	for (k = 0; k < K__COUNT; k++)
 		cands[k] = strcmp(cfg_keys[k].sec, sec) ? NULL : cfg_keys[k].name;
 	k = suggest(name, cands, K__COUNT);
@@ -304,6 +310,39 @@ add_value(struct cfg *c, int k, const char *value, const struct loc *l,
 	}
 }
 
+/*
+ * [sysctl] takes any name: NAME = VALUE, kept in the order given (a name
+ * given again replaces its value); model.c checks it is namespaced.
+ */
+static void
+add_sysctl(struct cfg *c, const char *name, const char *value,
+    const struct loc *l, int cont)
+{
+	struct sysctl_raw *n;
+	size_t i;
+
+	if (cont) {
+		cfg_error(c, l, -1, "[sysctl] an indented line continues a "
+		    "value, but a sysctl takes a single value");
+		return;
+	}
+	for (i = 0; i < c->nsysctls; i++)
+		if (!strcmp(c->sysctls[i].name, name)) {
+			free(c->sysctls[i].v.s);
+			c->sysctls[i].v.s = xstrdup(value);
+			c->sysctls[i].v.loc = *l;
+			return;
+		}
+	n = realloc(c->sysctls, (c->nsysctls + 1) * sizeof(*n));
+	if (!n)
+		nook_oom();
+	c->sysctls = n;
+	n[c->nsysctls].name = xstrdup(name);
+	n[c->nsysctls].v.s = xstrdup(value);
+	n[c->nsysctls].v.loc = *l;
+	n[c->nsysctls++].v.cont = 0;
+}
+
 struct load_state {
 	struct cfg *c;
 	FILE *f;
@@ -435,6 +474,10 @@ key_handler(void *user, const char *sec, const char *name, const char *value)
 	int k = find_key(sec, name);
 	int cont = st->cont;
 
+	if (k < 0 && !strcmp(sec, "sysctl")) {
+		add_sysctl(st->c, name, value, &l, cont);
+		return 1;
+	}
 	if (k < 0) {	/* unknown sections were named at their header */
 		if (!cont && (!*sec || find_section(sec) >= 0))
 			unknown_key(st->c, &l, sec, name);
@@ -546,6 +589,11 @@ set_value(struct cfg *c, const char *assignment)
 	trim_blanks(a);
 	trim_blanks(dot + 1);
 	k = find_key(a, dot + 1 + strspn(dot + 1, " \t"));
+	if (k < 0 && !strcmp(a, "sysctl")) {
+		add_sysctl(c, dot + 1 + strspn(dot + 1, " \t"), v, &l, 0);
+		free(a);
+		return 0;
+	}
 	if (k < 0)
 		unknown_key(c, &l, a, dot + 1 + strspn(dot + 1, " \t"));
 	else
@@ -592,6 +640,11 @@ cfg_free(struct cfg *c)
 	size_t i;
 
 	free_typed(&c->t);
+	for (i = 0; i < c->nsysctls; i++) {
+		free(c->sysctls[i].name);
+		free(c->sysctls[i].v.s);
+	}
+	free(c->sysctls);
 	for (i = 0; i < c->nowned; i++)
 		free(c->owned[i]);
 	free(c->owned);

@@ -31,6 +31,10 @@ static const char *const c_dev[] = { [DEV_MINIMAL] = "minimal",
 	[DEV_HOST] = "host", [DEV_NONE] = "none", NULL };
 static const char *const c_seccomp[] = { [SECCOMP_DEFAULT] = "default",
 	[SECCOMP_NONE] = "none", NULL };
+static const char *const c_cgversion[] = { [CG_AUTO] = "auto",
+	[CG_V2] = "v2", [CG_V1] = "v1", NULL };
+static const char *const c_netmode[] = { [NET_NONE] = "none",
+	[NET_HOST] = "host", [NET_VETH] = "veth", NULL };
 static const char *const c_action[] = { [SECCOMP_ERRNO] = "errno",
 	[SECCOMP_KILL] = "kill", [SECCOMP_LOG] = "log", NULL };
 
@@ -73,9 +77,9 @@ const struct key cfg_keys[K__COUNT] = {
 	[K_NS_IPC] = { "namespaces", "ipc", T_NS, "new", NULL, 0, F(ns[5]) },
 	[K_NS_CGROUP] = { "namespaces", "cgroup", T_NS, "new", NULL, 0, F(ns[6]) },
 	[K_NS_TIME] = { "namespaces", "time", T_NS, "new", NULL, 0, F(ns[7]) },
-	[K_BOOTTIME_OFFSET] = { "namespaces", "boottime_offset", T_SDUR, "0s",
+	[K_BOOTTIME_OFFSET] = { "time", "boottime_offset", T_SDUR, "0s",
 		NULL, 0, F(boottime_offset) },
-	[K_MONOTONIC_OFFSET] = { "namespaces", "monotonic_offset", T_SDUR, "0s",
+	[K_MONOTONIC_OFFSET] = { "time", "monotonic_offset", T_SDUR, "0s",
 		NULL, 0, F(monotonic_offset) },
 	[K_UID_MAP] = { "user", "uid_map", T_IDMAP, "auto", NULL, KF_LIST, F(uid_map) },
 	[K_GID_MAP] = { "user", "gid_map", T_IDMAP, "auto", NULL, KF_LIST, F(gid_map) },
@@ -119,6 +123,48 @@ const struct key cfg_keys[K__COUNT] = {
 		0, F(block_tiocsti) },
 	[K_SEC_NESTED_USERNS] = { "security", "nested_userns", T_BOOL, "no",
 		c_bool, 0, F(nested_userns) },
+	[K_CG_MEMORY_MAX] = { "cgroup", "memory_max", T_SIZE, NULL, NULL, 0,
+		F(cg_memory_max) },
+	[K_CG_MEMORY_SWAP_MAX] = { "cgroup", "memory_swap_max", T_SIZE, NULL,
+		NULL, 0, F(cg_memory_swap_max) },
+	[K_CG_MEMORY_HIGH] = { "cgroup", "memory_high", T_SIZE, NULL, NULL, 0,
+		F(cg_memory_high) },
+	[K_CG_PIDS_MAX] = { "cgroup", "pids_max", T_COUNT, NULL, NULL, 0,
+		F(cg_pids_max) },
+	[K_CG_CPU_MAX] = { "cgroup", "cpu_max", T_CPUMAX, NULL, NULL, 0,
+		F(cg_cpu_quota) },
+	[K_CG_CPU_WEIGHT] = { "cgroup", "cpu_weight", T_WEIGHT, NULL, NULL, 0,
+		F(cg_cpu_weight) },
+	[K_CG_CPUSET_CPUS] = { "cgroup", "cpuset_cpus", T_CPUSET, NULL, NULL,
+		0, F(cg_cpuset_cpus) },
+	[K_CG_CPUSET_MEMS] = { "cgroup", "cpuset_mems", T_CPUSET, NULL, NULL,
+		0, F(cg_cpuset_mems) },
+	[K_CG_PARENT] = { "cgroup", "parent", T_CGPATH, NULL, NULL, 0,
+		F(cg_parent) },
+	[K_CG_NAME] = { "cgroup", "name", T_NAME, NULL, NULL, 0, F(cg_name) },
+	[K_CG_VERSION] = { "cgroup", "version", T_ENUM, "auto", c_cgversion, 0,
+		F(cg_version) },
+	[K_CG_DELEGATE] = { "cgroup", "delegate", T_BOOL, "no", c_bool, 0,
+		F(cg_delegate) },
+	[K_NET_MODE] = { "network", "mode", T_ENUM, "none", c_netmode, 0,
+		F(net_mode) },
+	[K_NET_INTERFACE] = { "network", "interface", T_IFNAME, "eth0", NULL,
+		0, F(net_interface) },
+	[K_NET_ADDRESS] = { "network", "address", T_CIDR, "", NULL, KF_LIST,
+		F(net_address) },
+	[K_NET_GATEWAY] = { "network", "gateway", T_IP, "", NULL, KF_LIST,
+		F(net_gateway) },
+	[K_NET_MTU] = { "network", "mtu", T_MTU, NULL, NULL, 0, F(net_mtu) },
+	[K_NET_BRIDGE] = { "network", "bridge", T_IFNAME, NULL, NULL, 0,
+		F(net_bridge) },
+	[K_NET_HOST_ADDRESS] = { "network", "host_address", T_CIDR, "", NULL,
+		KF_LIST, F(net_host_address) },
+	[K_NET_DNS] = { "network", "dns", T_IP, "", NULL, KF_LIST,
+		F(net_dns) },
+	[K_NET_DNS_SEARCH] = { "network", "dns_search", T_DOMAIN, "", NULL,
+		KF_LIST, F(net_dns_search) },
+	[K_NET_HOSTS] = { "network", "hosts", T_HOSTS, "", NULL, KF_LIST,
+		F(net_hosts) },
 	RL(K_RL_FIRST + 0, "as"), RL(K_RL_FIRST + 1, "core"),
 	RL(K_RL_FIRST + 2, "cpu"), RL(K_RL_FIRST + 3, "data"),
 	RL(K_RL_FIRST + 4, "fsize"), RL(K_RL_FIRST + 5, "locks"),
@@ -130,9 +176,9 @@ const struct key cfg_keys[K__COUNT] = {
 };
 
 const char *const cfg_sections[] = { "container", "process", "init",
-	"namespaces", "user", "rootfs", "filesystem", "mounts", "capabilities",
-	"security", "rlimits" };
-const size_t cfg_nsections = 11;
+	"namespaces", "user", "time", "rootfs", "filesystem", "mounts",
+	"capabilities", "security", "cgroup", "network", "sysctl", "rlimits" };
+const size_t cfg_nsections = sizeof(cfg_sections) / sizeof(cfg_sections[0]);
 
 /*
  * A failure of the parent during a start, in the shape of a config error:

@@ -235,6 +235,7 @@ child_main(struct run *r, const sigset_t *all)
 		child_fail(r, NULL, K_UID_MAP, errno, "become root in the user "
 		    "namespace");
 	ns_child_uts(r);
+	net_child(r);
 	mnt_setup(r);
 	sigprocmask(SIG_UNBLOCK, all, NULL);
 	proc_exec(r);
@@ -311,7 +312,8 @@ start_child(struct run *r)
 	int ready = 0, st;
 	ssize_t n;
 
-	if (ns_write_maps(r) || sec_apply_rlimits(r) || idmap_trees(r))
+	if (ns_write_maps(r) || sec_apply_rlimits(r) || cg_attach(r) ||
+	    net_parent(r) || idmap_trees(r))
 		return abort_child(r);
 	if (ns_time_offsets(r->t)) {	/* the child's "t" first */
 		if ((n = setup_word(r, &rep)) != 1)
@@ -382,10 +384,24 @@ supervise(struct run *r, const sigset_t *all)
 	}
 }
 
+/*
+ * Everything made on the host for the run goes here, whatever happened:
+ * the cgroup, the veth pair, the record of the running container.
+ */
+static int
+finish(struct run *r, int rc)
+{
+	cg_cleanup(r);
+	net_cleanup(r);
+	state_release(r);
+	return rc;
+}
+
 static int
 run(struct cfg *c)
 {
-	struct run r = { .c = c, .t = &c->t, .pidfd = -1, .stop_fd = -1 };
+	struct run r = { .c = c, .t = &c->t, .pidfd = -1, .stop_fd = -1,
+		.cg.fd = -1, .st.fd = -1 };
 	int sv[2];
 	sigset_t all;
 
@@ -404,10 +420,10 @@ run(struct cfg *c)
 		return EXIT_NOOK;
 	}
 	block_signals(&all);
-	if (hide_from_joined(&r))
-		return EXIT_NOOK;
-	if (ns_join(&r))
-		return EXIT_NOOK;
+	if (state_claim(&r) || cg_prepare(&r) || net_prepare(&r))
+		return finish(&r, EXIT_NOOK);
+	if (hide_from_joined(&r) || ns_join(&r))
+		return finish(&r, EXIT_NOOK);
 	fflush(NULL);
 	r.sock = sv[1], r.peer = sv[0];
 	r.setup_deadline = now_ms() + c->t.setup_timeout;
@@ -416,15 +432,16 @@ run(struct cfg *c)
 		child_main(&r, &all);
 	if (r.pid < 0) {
 		fprintf(stderr, "nook: clone3: %s\n", strerror(errno));
-		return EXIT_NOOK;
+		return finish(&r, EXIT_NOOK);
 	}
 	close(sv[1]);
 	r.sock = sv[0];
 	if (start_child(&r))
-		return EXIT_NOOK;
+		return finish(&r, EXIT_NOOK);
 	close(r.sock);
 	close(r.stop_fd);
-	return supervise(&r, &all);
+	state_record(&r);
+	return finish(&r, supervise(&r, &all));
 }
 
 int
@@ -434,6 +451,8 @@ main(int argc, char **argv)
 	struct cfg c;
 	int rc;
 
+	if (argc > 1 && state_is_command(argv[1]))
+		return state_command(argc - 1, argv + 1);
 	if (parse_opts(argc, argv, &o))
 		return EXIT_NOOK;
 	if (load_config(&c, &o))

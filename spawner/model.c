@@ -61,6 +61,17 @@ int_push(struct int_list *l, int v)
 	l->v[l->n++] = v;
 }
 
+static void
+ip_push(struct ip_list *l, const struct ip_addr *ip)
+{
+	struct ip_addr *n = realloc(l->v, (l->n + 1) * sizeof(*n));
+
+	if (!n)
+		nook_oom();
+	l->v = n;
+	l->v[l->n++] = *ip;
+}
+
 /* Store a parsed value of key k, given at l; its string s is owned by t. */
 static void
 store(struct cfg *c, int k, const union tval *v, const char *s,
@@ -115,9 +126,23 @@ store(struct cfg *c, int k, const union tval *v, const char *s,
 	case T_FD: case T_SYSCALL:
 		int_push(f, v->i);
 		break;
-	case T_NAME: case T_HOST: case T_ABSPATH:
+	case T_NAME: case T_HOST: case T_ABSPATH: case T_CPUSET: case T_CGPATH:
+	case T_IFNAME:
 		if (!(cfg_keys[k].flags & KF_LIST))
 			*(const char **)f = s;
+		break;
+	case T_COUNT:
+		*(long long *)f = v->n;
+		break;
+	case T_WEIGHT: case T_MTU:
+		*(int *)f = v->i;
+		break;
+	case T_CPUMAX:
+		((long long *)f)[0] = v->cpu.quota;	/* cg_cpu_quota, */
+		((long long *)f)[1] = v->cpu.period;	/* cg_cpu_period */
+		break;
+	case T_CIDR: case T_IP:
+		ip_push(f, &v->ip);
 		break;
 	default:
 		break;
@@ -184,7 +209,8 @@ type_list(struct cfg *c, int k)
 	if (type == T_CAP) {	/* in order: none, all, default, names */
 		sec_cap_names(items, field(t, k), &why);
 		free_strv(items);
-	} else if (type == T_NAME || type == T_ENV || type == T_ABSPATH) {
+	} else if (type == T_NAME || type == T_ENV || type == T_ABSPATH ||
+	    type == T_DOMAIN || type == T_HOSTS) {
 		*(char ***)field(t, k) = items;
 	} else {
 		t->lists[t->nlists++] = items;	/* what the fields point into */
@@ -279,6 +305,101 @@ validate_idmap(struct cfg *c, int k)
 		    MAX_RANGES, n);
 }
 
+/*
+ * The namespace a kernel parameter belongs to, so that setting it in the
+ * container cannot change the host: -1 when it is not namespaced.
+ */
+static int
+sysctl_ns(const char *name)
+{
+	static const struct { const char *prefix; int k; } known[] = {
+		{ "net.", K_NS_NET }, { "net/", K_NS_NET },
+		{ "kernel.shm", K_NS_IPC }, { "kernel/shm", K_NS_IPC },
+		{ "kernel.msg", K_NS_IPC }, { "kernel/msg", K_NS_IPC },
+		{ "kernel.sem", K_NS_IPC }, { "kernel/sem", K_NS_IPC },
+		{ "fs.mqueue.", K_NS_IPC }, { "fs/mqueue/", K_NS_IPC },
+		{ "user.", K_NS_USER }, { "user/", K_NS_USER },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (!strncmp(name, known[i].prefix, strlen(known[i].prefix)))
+			return known[i].k;
+	return -1;
+}
+
+/* [sysctl]: each name namespaced, in a namespace the container owns. */
+static void
+type_sysctls(struct cfg *c)
+{
+	struct nook_config *t = &c->t;
+	const struct sysctl_raw *r;
+	size_t i;
+	int k;
+
+	t->sysctl = xcalloc(c->nsysctls + 1, sizeof(*t->sysctl));
+	for (i = 0; i < c->nsysctls; i++) {
+		r = &c->sysctls[i];
+		k = sysctl_ns(r->name);
+		if (!is_sysctl_name(r->name))
+			cfg_error(c, &r->v.loc, -1, "[sysctl] \"%s\": expected a "
+			    "kernel parameter such as net.ipv4.ip_forward",
+			    r->name);
+		else if (k < 0)
+			cfg_error(c, &r->v.loc, -1, "[sysctl] %s: not namespaced: "
+			    "would change the host (only net.*, kernel.shm*, "
+			    "kernel.msg*, kernel.sem, fs.mqueue.* and user.*)",
+			    r->name);
+		else if (!ns_new(t, k))
+			cfg_error(c, &r->v.loc, -1, "[sysctl] %s: needs %s = new "
+			    "(it would change a namespace the container does "
+			    "not own)", r->name, key_label(k));
+		else if (!*r->v.s || strlen(r->v.s) > 4096)
+			cfg_error(c, &r->v.loc, -1, "[sysctl] %s: expected a "
+			    "value of 1 to 4096 characters", r->name);
+		else
+			t->sysctl[t->nsysctl++] = (struct sysctl_ent){ r->name,
+			    r->v.s, r->v.loc };
+	}
+}
+
+/* [network] and [cgroup] keys that need one another. */
+static void
+check_service_conflicts(struct cfg *c)
+{
+	const struct nook_config *t = &c->t;
+	static const int veth_only[] = { K_NET_INTERFACE, K_NET_ADDRESS,
+		K_NET_GATEWAY, K_NET_MTU, K_NET_BRIDGE, K_NET_HOST_ADDRESS };
+	const struct loc *l;
+	size_t i;
+
+	if (t->net_mode == NET_HOST && t->ns[K_NS_NET - NS_FIRST].mode !=
+	    NS_HOST)
+		cfg_error(c, tloc(c, K_NET_MODE), K_NET_MODE, "host needs "
+		    "[namespaces] net = host");
+	if (t->net_mode != NET_HOST && tloc(c, K_NET_MODE) &&
+	    !ns_new(t, K_NS_NET))
+		cfg_error(c, tloc(c, K_NET_MODE), K_NET_MODE, "%s needs "
+		    "[namespaces] net = new", t->net_mode == NET_VETH ? "veth" :
+		    "none");
+	for (i = 0; i < sizeof(veth_only) / sizeof(veth_only[0]); i++)
+		if ((l = tloc(c, veth_only[i])) && t->net_mode != NET_VETH)
+			cfg_error(c, l, veth_only[i], "applies only with "
+			    "[network] mode = veth");
+	if ((l = tloc(c, K_NET_HOST_ADDRESS)) && t->net_bridge)
+		cfg_error(c, l, K_NET_HOST_ADDRESS, "conflicts with [network] "
+		    "bridge (the host's end is the bridge's then)");
+	if (t->net_mode == NET_VETH && geteuid() != 0)
+		cfg_error(c, tloc(c, K_NET_MODE), K_NET_MODE, "veth needs root "
+		    "(a veth pair is made in the host's network namespace)");
+	if ((l = tloc(c, K_CG_DELEGATE)) && t->cg_delegate &&
+	    !ns_new(t, K_NS_CGROUP))
+		cfg_error(c, l, K_CG_DELEGATE, "needs [namespaces] cgroup = new");
+	if ((l = tloc(c, K_CG_MEMORY_HIGH)) && t->cg_version == CG_V1)
+		cfg_error(c, l, K_CG_MEMORY_HIGH, "exists only with cgroup v2 "
+		    "(version = v1 is set)");
+}
+
 /* What the namespaces allow of the other keys. */
 static void
 check_ns_conflicts(struct cfg *c)
@@ -317,6 +438,7 @@ check_conflicts(struct cfg *c)
 	const struct loc *l;
 
 	check_ns_conflicts(c);
+	check_service_conflicts(c);
 	/* the defaults give way (the host's are bound: mount.c); only a
 	 * value given asks for what cannot be */
 	if ((l = tloc(c, K_FS_SYS)) && t->sys != SYS_NO &&
@@ -367,6 +489,7 @@ validate(struct cfg *c)
 	free_typed(t);		/* again: after another --set, say */
 	memset(t, 0, sizeof(*t));
 	type_keys(c);
+	type_sysctls(c);
 	validate_idmap(c, K_UID_MAP);
 	validate_idmap(c, K_GID_MAP);
 	t->mounts = xcalloc(c->nmounts + 1, sizeof(*t->mounts));
@@ -428,6 +551,13 @@ free_typed(struct nook_config *t)
 	free(t->pass_fd.v);
 	free(t->seccomp_deny.v);
 	free(t->seccomp_allow.v);
+	free(t->net_address.v);
+	free(t->net_gateway.v);
+	free(t->net_host_address.v);
+	free(t->net_dns.v);
+	free_strv(t->net_dns_search);
+	free_strv(t->net_hosts);
+	free(t->sysctl);
 	for (i = 0; i < t->nmounts; i++)
 		mnt_spec_free(&t->mounts[i]);
 	free(t->mounts);

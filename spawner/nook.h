@@ -26,7 +26,9 @@ struct val {
 enum ktype {
 	T_NAME, T_HOST, T_BOOL, T_SIZE, T_DUR, T_SDUR, T_ENUM,
 	T_WORDS, T_LIST, T_ENV, T_OCTAL, T_ABSPATH, T_ID, T_NS, T_IDMAP,
-	T_MOUNT, T_CAP, T_SYSCALL, T_RLIMIT, T_FD
+	T_MOUNT, T_CAP, T_SYSCALL, T_RLIMIT, T_FD,
+	T_COUNT, T_WEIGHT, T_CPUMAX, T_CPUSET, T_CGPATH,	/* [cgroup] */
+	T_IFNAME, T_CIDR, T_IP, T_MTU, T_DOMAIN, T_HOSTS	/* [network] */
 };
 
 #define KF_LIST 1	/* R: repeated values append, empty clears */
@@ -46,6 +48,12 @@ enum key_id {
 	K_CAP_KEEP, K_CAP_DROP, K_CAP_AMBIENT,
 	K_SEC_NNP, K_SEC_SECCOMP, K_SEC_DENY, K_SEC_ALLOW, K_SEC_ACTION,
 	K_SEC_TIOCSTI, K_SEC_NESTED_USERNS,
+	K_CG_MEMORY_MAX, K_CG_MEMORY_SWAP_MAX, K_CG_MEMORY_HIGH, K_CG_PIDS_MAX,
+	K_CG_CPU_MAX, K_CG_CPU_WEIGHT, K_CG_CPUSET_CPUS, K_CG_CPUSET_MEMS,
+	K_CG_PARENT, K_CG_NAME, K_CG_VERSION, K_CG_DELEGATE,
+	K_NET_MODE, K_NET_INTERFACE, K_NET_ADDRESS, K_NET_GATEWAY, K_NET_MTU,
+	K_NET_BRIDGE, K_NET_HOST_ADDRESS, K_NET_DNS, K_NET_DNS_SEARCH,
+	K_NET_HOSTS,
 	K_RL_FIRST,
 	K_RL_LAST = K_RL_FIRST + 15,
 	K__COUNT
@@ -65,6 +73,26 @@ enum seccomp_mode { SECCOMP_DEFAULT, SECCOMP_NONE };
 enum seccomp_action { SECCOMP_ERRNO, SECCOMP_KILL, SECCOMP_LOG };
 enum ns_mode { NS_NEW, NS_HOST, NS_JOIN };
 enum map_kind { MAP_AUTO, MAP_IDENTITY, MAP_RANGES };
+enum cg_version { CG_AUTO, CG_V2, CG_V1 };
+enum net_mode { NET_NONE, NET_HOST, NET_VETH };
+
+/* An IPv4 or IPv6 address with its prefix length (all bits for a host). */
+struct ip_addr {
+	int family;		/* AF_INET or AF_INET6 */
+	unsigned char a[16];
+	int prefix;
+};
+
+struct ip_list {
+	struct ip_addr *v;
+	size_t n;
+};
+
+/* A [sysctl] entry: a namespaced kernel parameter and its value. */
+struct sysctl_ent {
+	const char *name, *value;
+	struct loc loc;
+};
 
 struct idmap {
 	unsigned long long inside, outside, count;
@@ -141,6 +169,25 @@ struct nook_config {
 	int seccomp_action;			/* enum seccomp_action */
 	struct int_list seccomp_deny, seccomp_allow;	/* call numbers */
 	struct rlimit_spec rlimit[16];
+	/* [cgroup]: 0 is "not set", -1 "max" */
+	long long cg_memory_max, cg_memory_swap_max, cg_memory_high;
+	long long cg_pids_max;
+	long long cg_cpu_quota, cg_cpu_period;	/* microseconds */
+	int cg_cpu_weight;			/* 1-10000; 0: not set */
+	const char *cg_cpuset_cpus, *cg_cpuset_mems;	/* NULL: not set */
+	const char *cg_parent, *cg_name;	/* NULL: the defaults */
+	int cg_version;				/* enum cg_version */
+	int cg_delegate;
+	/* [network] */
+	int net_mode;				/* enum net_mode */
+	const char *net_interface;
+	struct ip_list net_address, net_gateway, net_host_address, net_dns;
+	int net_mtu;				/* 0: the kernel's */
+	const char *net_bridge;			/* NULL: none */
+	char **net_dns_search, **net_hosts;
+	/* [sysctl] */
+	struct sysctl_ent *sysctl;
+	size_t nsysctl;
 	struct loc loc[K__COUNT];	/* where given; line 0: a default */
 	/* what the strings above point into, for cfg_free() */
 	char *strings[K__COUNT], **lists[K__COUNT];
@@ -170,12 +217,19 @@ struct mount_ent {
 	struct val v;
 };
 
+struct sysctl_raw {
+	char *name;
+	struct val v;
+};
+
 struct cfg {
 	char *file;		/* as given on the command line */
 	char *self_dir;		/* directory of the nook executable */
 	struct ent e[K__COUNT];
 	struct mount_ent *mounts;
 	size_t nmounts;
+	struct sysctl_raw *sysctls;	/* [sysctl], in order */
+	size_t nsysctls;
 	char **errs;
 	size_t nerrs;
 	long *err_order;	/* per error: where it sorts (cfg_sort_errors) */
@@ -228,6 +282,8 @@ union tval {
 	struct ns_spec ns;	/* T_NS */
 	struct { enum map_kind kind; struct idmap r; } map;	/* T_IDMAP */
 	struct rlimit_spec rl;	/* T_RLIMIT */
+	struct { long long quota, period; } cpu;	/* T_CPUMAX */
+	struct ip_addr ip;	/* T_CIDR, T_IP */
 };
 
 /*
@@ -275,6 +331,7 @@ int is_blank(int ch);
 const char *parse_value(int k, const char *s, union tval *out, char *buf,
     size_t len);
 int cap_number(const char *name);
+int is_sysctl_name(const char *s);
 int cfg_mount_parse(const struct mount_ent *m, struct mnt_spec *out,
     const char **why);
 void mnt_spec_free(struct mnt_spec *m);
@@ -291,6 +348,10 @@ void free_typed(struct nook_config *t);
 /* print.c: --print-config */
 int cfg_print(struct cfg *c, FILE *out);
 char *quote_words(char **w);
+
+#include "cgroup.h"
+#include "net.h"
+#include "state.h"
 
 /* Everything a run needs; the child gets a copy at clone time. */
 struct run {
@@ -312,6 +373,9 @@ struct run {
 	int *idbind;		/* per [mounts] entry: idmapped bind, or -1 */
 	int stop_fd;		/* signalfd of TERM, INT, HUP during setup */
 	long long setup_deadline;	/* CLOCK_MONOTONIC ms */
+	struct cg_run cg;		/* cgroup.c */
+	struct net_run net;		/* net.c */
+	struct state_run st;		/* state.c */
 };
 
 /* A failure of the child, sent to the parent before it exits. */

@@ -98,6 +98,10 @@ ns_clone(struct run *r)
 	memset(&args, 0, sizeof(args));
 	args.flags = (unsigned)r->clone_flags | CLONE_PIDFD;
 	args.pidfd = (uintptr_t)&r->pidfd;
+	if (r->cg.fd >= 0) {	/* born inside its limits: cgroup.c */
+		args.flags |= CLONE_INTO_CGROUP;
+		args.cgroup = (unsigned)r->cg.fd;
+	}
 	args.exit_signal = SIGCHLD;
 	return syscall(SYS_clone3, &args, sizeof(args));
 }

@@ -82,6 +82,8 @@ applies(const struct cfg *c, int k)
 		return c->t.ns[K_NS_UTS - NS_FIRST].mode == NS_NEW;
 	if (k == K_FS_SHM_SIZE)
 		return c->t.dev == DEV_MINIMAL;
+	if (k == K_NET_INTERFACE || k == K_NET_MTU || k == K_NET_BRIDGE)
+		return c->t.net_mode == NET_VETH;
 	return 1;
 }
 
@@ -179,6 +181,12 @@ print_cfg(struct cfg *c, FILE *out)
 		fprintf(out, "\n[%s]\n", cfg_sections[sec]);
 		if (!strcmp(cfg_sections[sec], "mounts")) {
 			print_mounts(c, out);
+			continue;
+		}
+		if (!strcmp(cfg_sections[sec], "sysctl")) {
+			for (i = 0; i < c->nsysctls; i++)
+				fprintf(out, "%s = %s\n", c->sysctls[i].name,
+				    c->sysctls[i].v.s);
 			continue;
 		}
 		for (k = 0; k < K__COUNT; k++) {

@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include <cap-ng.h>
 #include <ctype.h>
+#include <arpa/inet.h>
 #include <errno.h>
 #include <linux/capability.h>
 #include <seccomp.h>
@@ -371,6 +372,181 @@ parse_kernel(int k, const char *s, union tval *out, char *buf, size_t len)
 	}
 }
 
+/* An IPv4 or IPv6 address, with "/PREFIX" when prefixed. */
+static int
+parse_ip(const char *s, int prefixed, struct ip_addr *ip)
+{
+	char addr[64], *slash;
+	unsigned long long p;
+
+	if (strlen(s) >= sizeof(addr))
+		return -1;
+	strcpy(addr, s);
+	slash = strchr(addr, '/');
+	if (!prefixed != !slash)
+		return -1;
+	if (slash)
+		*slash++ = 0;
+	if (inet_pton(AF_INET, addr, ip->a) == 1)
+		ip->family = AF_INET, ip->prefix = 32;
+	else if (inet_pton(AF_INET6, addr, ip->a) == 1)
+		ip->family = AF_INET6, ip->prefix = 128;
+	else
+		return -1;
+	if (slash && (parse_uint(slash, (unsigned long long)ip->prefix, &p) ||
+	    p == 0))
+		return -1;
+	if (slash)
+		ip->prefix = (int)p;
+	return 0;
+}
+
+/* cpu_max: "max", "QUOTA PERIOD" in microseconds, or CPUs like 0.5. */
+static const char *
+parse_cpu_max(const char *s, union tval *out)
+{
+	unsigned long long q, p, whole = 0, frac = 0, scale = 1;
+	const char *why = "expected max, QUOTA PERIOD in microseconds (period "
+	    "1000-1000000, quota at least 1000) or a number of CPUs such as "
+	    "0.5";
+	char a[32], b[32], extra;
+	const char *dot;
+
+	out->cpu.period = 100000;
+	if (!strcmp(s, "max"))
+		return out->cpu.quota = -1, NULL;
+	if (sscanf(s, "%31s %31s %c", a, b, &extra) == 2) {
+		if (parse_uint(a, 1ULL << 50, &q) || parse_uint(b, 1000000, &p) ||
+		    p < 1000 || q < 1000)
+			return why;
+		out->cpu.quota = (long long)q, out->cpu.period = (long long)p;
+		return NULL;
+	}
+	if (!*s || strspn(s, "0123456789.") != strlen(s) ||
+	    ((dot = strchr(s, '.')) && strchr(dot + 1, '.')))
+		return why;
+	for (; *s && *s != '.'; s++)
+		if ((whole = whole * 10 + (unsigned)(*s - '0')) > 4096)
+			return "out of range (at most 4096 CPUs)";
+	for (s += *s == '.'; *s && scale < 100000; s++, scale *= 10)
+		frac = frac * 10 + (unsigned)(*s - '0');
+	q = whole * 100000 + frac * (100000 / scale);
+	if (q < 1000)
+		return "too small (at least 0.01 CPUs)";
+	out->cpu.quota = (long long)q;
+	return NULL;
+}
+
+/* A cpuset list: 0-3,8,10-11. */
+static int
+is_cpuset(const char *s)
+{
+	unsigned long a, b;
+	char *end;
+
+	if (!*s || strlen(s) > 255)
+		return 0;
+	for (;;) {
+		if (*s < '0' || *s > '9')
+			return 0;
+		a = b = strtoul(s, &end, 10);
+		if (*end == '-') {
+			if (end[1] < '0' || end[1] > '9')
+				return 0;
+			b = strtoul(end + 1, &end, 10);
+		}
+		if (a > b || b > 65535)
+			return 0;
+		if (!*end)
+			return 1;
+		if (*end != ',')
+			return 0;
+		s = end + 1;
+	}
+}
+
+/* A host or domain name: labels of A-Z a-z 0-9 - joined by dots. */
+static int
+is_domain(const char *s)
+{
+	return is_name(s, 253, "-.") && *s != '-' && *s != '.' &&
+	    !strstr(s, "..");
+}
+
+/* A kernel parameter: words of a-z 0-9 _ - joined by . or /. */
+int
+is_sysctl_name(const char *s)
+{
+	return is_name(s, 255, "_-./") && !strstr(s, "..") &&
+	    !strstr(s, "//") && !strchr("./", *s) &&
+	    !strchr("./", s[strlen(s) - 1]);
+}
+
+/* The keys of [cgroup] and [network]. */
+static const char *
+parse_service(int k, const char *s, union tval *out)
+{
+	unsigned long long u;
+	char ip[64];
+	int n;
+
+	switch (cfg_keys[k].type) {
+	case T_COUNT:
+		if (!strcmp(s, "max"))
+			return out->n = -1, NULL;
+		if (parse_uint(s, 4194304, &u) || u == 0)
+			return "expected a number from 1 to 4194304, or max";
+		return out->n = (long long)u, NULL;
+	case T_WEIGHT:
+		if (parse_uint(s, 10000, &u) || u == 0)
+			return "expected a weight from 1 to 10000";
+		return out->i = (int)u, NULL;
+	case T_MTU:
+		if (parse_uint(s, 65535, &u) || u < 68)
+			return "expected an MTU from 68 to 65535";
+		return out->i = (int)u, NULL;
+	case T_CPUMAX:
+		return parse_cpu_max(s, out);
+	case T_CPUSET:
+		return is_cpuset(s) ? NULL : "expected CPUs or memory nodes "
+		    "such as 0-3,8";
+	case T_CGPATH:
+		return *s && strlen(s) < 1024 && !strstr(s, "..") &&
+		    is_name(s, 1023, "-_./@:") ? NULL : "expected a cgroup path "
+		    "of A-Z a-z 0-9 - _ . / @ : (no \"..\")";
+	case T_IFNAME:
+		return is_name(s, 15, "-_.") && strcmp(s, ".") &&
+		    strcmp(s, "..") ? NULL : "expected an interface name: 1-15 "
+		    "characters of A-Z a-z 0-9 - _ .";
+	case T_CIDR:
+		return parse_ip(s, 1, &out->ip) ? "expected ADDRESS/PREFIX, "
+		    "IPv4 or IPv6, such as 10.0.0.2/24" : NULL;
+	case T_IP:
+		return parse_ip(s, 0, &out->ip) ? "expected an IPv4 or IPv6 "
+		    "address without a prefix" : NULL;
+	case T_DOMAIN:
+		return is_domain(s) ? NULL : "expected a domain name";
+	default:	/* T_HOSTS: IP NAME... */
+		if (sscanf(s, "%63s%n", ip, &n) != 1 ||
+		    parse_ip(ip, 0, &out->ip) || !s[n])
+			return "expected IP NAME [NAME...]";
+		for (s += n; *s; ) {
+			char name[256];
+			int m;
+
+			while (*s == ' ' || *s == '\t')
+				s++;
+			if (!*s)
+				break;
+			if (sscanf(s, "%255s%n", name, &m) != 1 ||
+			    !is_domain(name))
+				return "expected IP NAME [NAME...] with host names";
+			s += m;
+		}
+		return NULL;
+	}
+}
+
 /*
  * Parse value s of key k into *out: NULL, or why it is not valid (buf
  * may hold the text).  The only place a value is read; strings stay
@@ -390,6 +566,10 @@ parse_value(int k, const char *s, union tval *out, char *buf, size_t len)
 		return parse_number(k, s, out);
 	case T_MOUNT:
 		return NULL;	/* cfg_mount_parse() */
+	case T_COUNT: case T_WEIGHT: case T_MTU: case T_CPUMAX: case T_CPUSET:
+	case T_CGPATH: case T_IFNAME: case T_CIDR: case T_IP: case T_DOMAIN:
+	case T_HOSTS:
+		return parse_service(k, s, out);
 	default:
 		return parse_kernel(k, s, out, buf, len);
 	}

@@ -162,9 +162,9 @@ case_ "stop_timeout past 2^64" 7 "[process] stop_timeout" \
 [process]
 stop_timeout = 18446744073709551616ms
 EOF
-case_ "monotonic_offset, negative past 2^64" 7 "[namespaces] monotonic_offset" \
+case_ "monotonic_offset, negative past 2^64" 7 "[time] monotonic_offset" \
 	"out of range (at most 3650 days)" <<'EOF'
-[namespaces]
+[time]
 monotonic_offset = -18446744073709551616s
 EOF
 case_ "enum, with a hint" 7 "[filesystem] sys" \
@@ -496,17 +496,24 @@ case_ "shm_size with dev = none" 7 "[filesystem] shm_size" \
 shm_size = 128M
 dev = none
 EOF
-case_ "boottime_offset with time = host" 8 "[namespaces] boottime_offset" \
+case_ "boottime_offset with time = host" 9 "[time] boottime_offset" \
 	"needs [namespaces] time = new" <<'EOF'
 [namespaces]
 time = host
+[time]
 boottime_offset = 1h
 EOF
-case_ "monotonic_offset with time = host" 8 "[namespaces] monotonic_offset" \
+case_ "monotonic_offset with time = host" 9 "[time] monotonic_offset" \
 	"needs [namespaces] time = new" <<'EOF'
 [namespaces]
 time = host
+[time]
 monotonic_offset = -1h
+EOF
+case_ "boottime_offset in its old place" 7 "" \
+	"[namespaces] boottime_offset moved to [time] boottime_offset" <<'EOF'
+[namespaces]
+boottime_offset = 1h
 EOF
 
 # id maps

@@ -131,7 +131,7 @@ cwd = /tmp
 tmpfs = /run:size=1m
 file = /run/f:=line one
 	line two
-[namespaces]
+[time]
 boottime_offset = -2s
 EOF
 run_nook -p "$W/full.ini"

@@ -180,7 +180,7 @@ like "$RC:$ERR" '^125:.*not a namespace file' "ipc = a plain file is refused"
 read -r up _ </proc/uptime
 up=${up%.*}
 conf_probe uptime + cat /proc/self/timens_offsets <<'EOF'
-[namespaces]
+[time]
 boottime_offset = 10d
 monotonic_offset = 1d
 EOF
@@ -200,7 +200,7 @@ ok $? "monotonic_offset = 1d: CLOCK_MONOTONIC a day ahead"
 joined 2 3
 like "$J" '^monotonic +86400 +0 boottime +864000 +0$' "  /proc/self/timens_offsets shows both"
 conf_probe cat /proc/self/timens_offsets <<'EOF'
-[namespaces]
+[time]
 boottime_offset = -1500ms
 monotonic_offset = 2500ms
 EOF
@@ -212,7 +212,7 @@ else
 	skip 1 "uptime too short for a negative offset"
 fi
 conf_probe uptime <<'EOF'
-[namespaces]
+[time]
 boottime_offset = -3650d
 EOF
 like "$RC:$ERR" '^125:.*boottime_offset' "an offset making the clock negative: 125, naming the key"

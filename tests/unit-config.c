@@ -363,7 +363,7 @@ test_values(void)
 	    "clear_env = no\n"
 	    "[namespaces]\n"
 	    "net = host\n"
-	    "boottime_offset = -2h\n"
+	    "[time]\nboottime_offset = -2h\n"
 	    "[filesystem]\n"
 	    "sys = no\n"
 	    "dev = minimal\n"
@@ -386,7 +386,7 @@ test_values(void)
 	    "boottime_offset may be negative");
 	is_num(c.t.sys, SYS_NO, "sys = no is SYS_NO");
 	is_num(c.t.shm_size, 1LL << 30, "shm_size 1G");
-	is_num(tloc(&c, K_FS_SHM_SIZE)->line, 24, "shm_size: line 24");
+	is_num(tloc(&c, K_FS_SHM_SIZE)->line, 25, "shm_size: line 25");
 	cfg_free(&c);
 }
 
@@ -1125,7 +1125,7 @@ test_print_roundtrip(void)
 	    "[process]\n"
 	    "[user]\nuid_map = 0 100000 1000\nuid_map = 1000 1000 1\n"
 	    "gid_map =\n"
-	    "[namespaces]\nmonotonic_offset = -1h\n"
+	    "[time]\nmonotonic_offset = -1h\n"
 	    "[mounts]\n"
 	    "bind_ro = /etc:/mnt/etc:nosuid,nodev\n"
 	    "tmpfs = /scratch:size=16M,mode=1777\n"
@@ -1372,25 +1372,25 @@ test_conflicts(void)
 	load(&c, BASE
 	    "[container]\nhostname = box\n"		/* 8 */
 	    "[namespaces]\nuts = host\n"
-	    "time = host\nboottime_offset = 1h\n"	/* 12 */
-	    "mount = host\n"				/* 13 */
-	    "[init]\nmode = direct\nargs = -v\n"	/* 16 */
-	    "[filesystem]\ndev = host\nshm_size = 1M\n");	/* 19 */
+	    "time = host\n[time]\nboottime_offset = 1h\n"	/* 13 */
+	    "[namespaces]\nmount = host\n"		/* 15 */
+	    "[init]\nmode = direct\nargs = -v\n"	/* 18 */
+	    "[filesystem]\ndev = host\nshm_size = 1M\n");	/* 21 */
 	ok(validate(&c) == -1, "conflicting keys: validation fails");
 	has_err(&c, "@:8: [container] hostname: needs [namespaces] uts = new",
 	    "hostname with uts = host");
-	has_err(&c, "@:12: [namespaces] boottime_offset: needs [namespaces] "
+	has_err(&c, "@:13: [time] boottime_offset: needs [namespaces] "
 	    "time = new", "boottime_offset with time = host");
-	has_err(&c, "@:13: [namespaces] mount: must be new: nook builds the "
+	has_err(&c, "@:15: [namespaces] mount: must be new: nook builds the "
 	    "container's root in a mount namespace of its own", "mount = host");
-	has_err(&c, "@:16: [init] args: conflicts with [init] mode = direct (no "
+	has_err(&c, "@:18: [init] args: conflicts with [init] mode = direct (no "
 	    "init runs)", "init args with mode = direct");
-	has_err(&c, "@:19: [filesystem] shm_size: applies only with "
+	has_err(&c, "@:21: [filesystem] shm_size: applies only with "
 	    "[filesystem] dev = minimal", "shm_size with dev = host");
 	is_num(c.nerrs, 5, "conflicts: five errors");
 	cfg_free(&c);
 
-	load(&c, BASE "[namespaces]\ntime = host\nboottime_offset = 0s\n");
+	load(&c, BASE "[namespaces]\ntime = host\n[time]\nboottime_offset = 0s\n");
 	ok(validate(&c) == 0, "boottime_offset = 0s with time = host is "
 	    "fine");
 	if (!last_ok)

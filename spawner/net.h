@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: MIT */
+/* [network]: the container's network (net.c). */
+#ifndef NOOK_NET_H
+#define NOOK_NET_H
+
+struct run;
+
+struct net_run {
+	int made;	/* a veth pair exists */
+};
+
+int net_prepare(struct run *r);
+int net_parent(struct run *r);
+void net_child(struct run *r);
+void net_cleanup(struct run *r);
+
+#endif
