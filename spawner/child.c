@@ -29,9 +29,9 @@ child_fail(struct run *r, const struct loc *l, int k, int err,
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
 	if (l && l->line > 0)
-		snprintf(rep.msg, sizeof(rep.msg), "%s:%d: %s: %s%s%s", l->file,
-		    l->line, key_label(k), what, err ? ": " : "",
-		    err ? strerror(err) : "");
+		snprintf(rep.msg, sizeof(rep.msg), "%s:%d: %s%s%s%s%s", l->file,
+		    l->line, k >= 0 ? key_label(k) : "", k >= 0 ? ": " : "",
+		    what, err ? ": " : "", err ? strerror(err) : "");
 	else
 		snprintf(rep.msg, sizeof(rep.msg), "setup: %s%s%s%s%s",
 		    k >= 0 ? key_label(k) : "", k >= 0 ? ": " : "", what,

@@ -335,3 +335,40 @@ check_kernel_fs(struct mctx *m)
 		close(kfs[i].fd);
 	}
 }
+
+/*
+ * [sysctl], through the proc file system nook mounted (never a path that
+ * could have been swapped), before masks make /proc/sys read-only.  Each
+ * parameter is the container's own: model.c admits only namespaced ones.
+ */
+void
+write_sysctls(struct mctx *m)
+{
+	const struct nook_config *t = m->r->t;
+	char path[300], *p;
+	size_t i, len;
+	int fd;
+
+	for (i = 0; i < t->nsysctl; i++) {
+		m->loc = &t->sysctl[i].loc;
+		m->key = -1;
+		if (m->proc < 0) {
+			errno = ENOENT;
+			FAIL(m, "[sysctl] %s: no /proc of the container's own to "
+			    "write it through", t->sysctl[i].name);
+		}
+		snprintf(path, sizeof(path), "sys/%s", t->sysctl[i].name);
+		if (!strchr(t->sysctl[i].name, '/'))
+			for (p = path; *p; p++)
+				if (*p == '.')
+					*p = '/';
+		fd = resolve(m->proc, path, O_WRONLY | O_NOFOLLOW | O_NOCTTY,
+		    RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS);
+		len = strlen(t->sysctl[i].value);
+		if (fd < 0 || write(fd, t->sysctl[i].value, len) !=
+		    (ssize_t)len)
+			FAIL(m, "[sysctl] %s = %s", t->sysctl[i].name,
+			    t->sysctl[i].value);
+		close(fd);
+	}
+}

@@ -354,6 +354,10 @@ type_sysctls(struct cfg *c)
 			cfg_error(c, &r->v.loc, -1, "[sysctl] %s: needs %s = new "
 			    "(it would change a namespace the container does "
 			    "not own)", r->name, key_label(k));
+		else if (!t->proc)
+			cfg_error(c, &r->v.loc, -1, "[sysctl] %s: needs "
+			    "[filesystem] proc = yes (it is written through the "
+			    "container's /proc)", r->name);
 		else if (!*r->v.s || strlen(r->v.s) > 4096)
 			cfg_error(c, &r->v.loc, -1, "[sysctl] %s: expected a "
 			    "value of 1 to 4096 characters", r->name);

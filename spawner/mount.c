@@ -423,6 +423,7 @@ mnt_setup(struct run *r)
 	if (r->t->overlay == OVERLAY_NONE && r->t->root_readonly)
 		make_readonly(&m);
 	setup_filesystems(&m);
+	write_sysctls(&m);
 	setup_user_mounts(&m);
 	mask_paths(&m);
 	check_kernel_fs(&m);

@@ -37,5 +37,6 @@ void open_null(struct mctx *m);
 void setup_filesystems(struct mctx *m);
 void mask_paths(struct mctx *m);
 void check_kernel_fs(struct mctx *m);
+void write_sysctls(struct mctx *m);
 
 #endif

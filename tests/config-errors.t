@@ -516,6 +516,139 @@ case_ "boottime_offset in its old place" 7 "" \
 boottime_offset = 1h
 EOF
 
+# cgroup, network, sysctl values
+case_ "cgroup: memory_max, bad size" 7 "[cgroup] memory_max" \
+	'"64Q": expected a size such as 64M, 1G, 4096 or max' <<'EOF'
+[cgroup]
+memory_max = 64Q
+EOF
+case_ "cgroup: pids_max = 0" 7 "[cgroup] pids_max" \
+	'"0": expected a number from 1 to 4194304, or max' <<'EOF'
+[cgroup]
+pids_max = 0
+EOF
+case_ "cgroup: cpu_max, too few CPUs" 7 "[cgroup] cpu_max" \
+	'"0.001": too small (at least 0.01 CPUs)' <<'EOF'
+[cgroup]
+cpu_max = 0.001
+EOF
+case_ "cgroup: cpu_max, short period" 7 "[cgroup] cpu_max" \
+	'"100000 500": expected max, QUOTA PERIOD in microseconds' <<'EOF'
+[cgroup]
+cpu_max = 100000 500
+EOF
+case_ "cgroup: cpu_max, too many CPUs" 7 "[cgroup] cpu_max" \
+	'"5000": out of range (at most 4096 CPUs)' <<'EOF'
+[cgroup]
+cpu_max = 5000
+EOF
+case_ "cgroup: cpu_weight = 0" 7 "[cgroup] cpu_weight" \
+	'"0": expected a weight from 1 to 10000' <<'EOF'
+[cgroup]
+cpu_weight = 0
+EOF
+case_ "cgroup: cpuset backwards" 7 "[cgroup] cpuset_cpus" \
+	'"3-1": expected CPUs or memory nodes such as 0-3,8' <<'EOF'
+[cgroup]
+cpuset_cpus = 3-1
+EOF
+case_ "cgroup: version v3" 7 "[cgroup] version" \
+	'"v3" is not one of auto, v2, v1' <<'EOF'
+[cgroup]
+version = v3
+EOF
+case_ "cgroup: parent with .." 7 "[cgroup] parent" \
+	'"a/../b": expected a cgroup path' <<'EOF'
+[cgroup]
+parent = a/../b
+EOF
+case_ "cgroup: delegate with cgroup = host" 7 "[cgroup] delegate" \
+	'needs [namespaces] cgroup = new' <<'EOF'
+[cgroup]
+delegate = yes
+[namespaces]
+cgroup = host
+EOF
+case_ "network: mode bridge" 7 "[network] mode" \
+	'"bridge" is not one of none, host, veth' <<'EOF'
+[network]
+mode = bridge
+EOF
+case_ "network: address without prefix" 8 "[network] address" \
+	'"10.0.0.2": expected ADDRESS/PREFIX' <<'EOF'
+[network]
+mode = veth
+address = 10.0.0.2
+EOF
+case_ "network: address, prefix 33" 8 "[network] address" \
+	'"10.0.0.2/33": expected ADDRESS/PREFIX' <<'EOF'
+[network]
+mode = veth
+address = 10.0.0.2/33
+EOF
+case_ "network: gateway with a prefix" 8 "[network] gateway" \
+	'"10.0.0.1/24": expected an IPv4 or IPv6 address without a prefix' <<'EOF'
+[network]
+mode = veth
+gateway = 10.0.0.1/24
+EOF
+case_ "network: mtu 10" 8 "[network] mtu" \
+	'"10": expected an MTU from 68 to 65535' <<'EOF'
+[network]
+mode = veth
+mtu = 10
+EOF
+case_ "network: interface name too long" 8 "[network] interface" \
+	'"averylonginterfacename": expected an interface name' <<'EOF'
+[network]
+mode = veth
+interface = averylonginterfacename
+EOF
+case_ "network: dns not an address" 7 "[network] dns" \
+	'"nope": expected an IPv4 or IPv6 address' <<'EOF'
+[network]
+dns = nope
+EOF
+case_ "network: hosts without a name" 7 "[network] hosts" \
+	'"10.0.0.9": expected IP NAME [NAME...]' <<'EOF'
+[network]
+hosts = 10.0.0.9
+EOF
+case_ "network: address without veth" 7 "[network] address" \
+	'applies only with [network] mode = veth' <<'EOF'
+[network]
+address = 10.0.0.2/24
+EOF
+case_ "network: host_address with bridge" 9 "[network] host_address" \
+	'conflicts with [network] bridge' <<'EOF'
+[network]
+mode = veth
+bridge = br0
+host_address = 10.0.0.1/24
+EOF
+case_ "network: mode host with net = new" 7 "[network] mode" \
+	'host needs [namespaces] net = host' <<'EOF'
+[network]
+mode = host
+EOF
+case_ "sysctl: not namespaced" 7 "" \
+	'[sysctl] kernel.panic: not namespaced: would change the host' <<'EOF'
+[sysctl]
+kernel.panic = 1
+EOF
+case_ "sysctl: net.* with net = host" 9 "" \
+	'[sysctl] net.ipv4.ip_forward: needs [namespaces] net = new' <<'EOF'
+[namespaces]
+net = host
+[sysctl]
+net.ipv4.ip_forward = 1
+EOF
+case_ "sysctl: a bad name" 7 "" \
+	'[sysctl] "net..x": expected a kernel parameter' <<'EOF'
+[sysctl]
+net..x = 1
+EOF
+
 # id maps
 case_ "uid_map, overlapping inside ranges" 8 "[user] uid_map" \
 	'range "500 200000 10" overlaps another range of the map' <<'EOF'
