@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "nook.h"
+#include "mount.h"
 
 int
 read_int_file(const char *path, long *v)
@@ -264,15 +265,7 @@ check_subids(struct cfg *c)
 static int
 in_image(int root, const char *path, int flags)
 {
-	struct open_how how = {
-		.flags = (unsigned)flags | O_CLOEXEC,
-		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
-	};
-
-	while (*path == '/')
-		path++;
-	return syscall(SYS_openat2, root, *path ? path : ".", &how,
-	    sizeof(how));
+	return resolve(root, path, flags, RESOLVE_IN_ROOT);
 }
 
 /* Is dir, or a path below it, a file system nook mounts before p? */

@@ -253,6 +253,27 @@ idmap_each(int tree, const char *dir, int userns, const struct loc *l, int k,
 }
 
 /*
+ * A recursive clone of src made here, as a slave: the child, a nobody to
+ * the host, might not reach a source that host root can (a bind with
+ * idmap=no is just this).
+ */
+static int
+plain_tree(int src, const char *shown, int k)
+{
+	int tree = syscall(SYS_open_tree, src, "", OPEN_TREE_CLONE |
+	    OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH);
+
+	if (tree < 0 || make_slave(tree)) {
+		fprintf(stderr, "nook: %s: clone \"%s\": %s\n", key_label(k),
+		    shown, strerror(errno));
+		if (tree >= 0)
+			close(tree);
+		return -1;
+	}
+	return tree;
+}
+
+/*
  * An idmapped recursive clone of the directory or file src (an O_PATH
  * descriptor), shown as shown in messages.  In a tree that will be
  * read-only (ro), submounts that cannot be idmapped stay as they are, and
@@ -262,18 +283,12 @@ static int
 idmapped_tree(int src, const char *shown, int userns, const struct loc *l,
     int k, int ro, int plain_ok, const char *way)
 {
-	int tree = syscall(SYS_open_tree, src, "", OPEN_TREE_CLONE |
-	    OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH);
+	int tree = plain_tree(src, shown, k);
 	char self[64], real[4096];
 	ssize_t n;
 
-	if (tree < 0 || make_slave(tree)) {
-		fprintf(stderr, "nook: %s: clone \"%s\": %s\n", key_label(k),
-		    shown, strerror(errno));
-		if (tree >= 0)
-			close(tree);
+	if (tree < 0)
 		return -1;
-	}
 	if (!set_idmap(tree, "", userns, AT_RECURSIVE))
 		return tree;
 	if (plain_ok && set_idmap(tree, "", userns, 0)) {
@@ -304,25 +319,6 @@ idmapped_tree(int src, const char *shown, int userns, const struct loc *l,
 	return tree;
 }
 
-/*
- * A bind with idmap=no, cloned here too: the child, a nobody to the host,
- * might not reach a source that host root can.
- */
-static int
-plain_tree(int src, const char *shown, int k)
-{
-	int tree = syscall(SYS_open_tree, src, "", OPEN_TREE_CLONE |
-	    OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH);
-
-	if (tree < 0 || make_slave(tree)) {
-		fprintf(stderr, "nook: %s: clone \"%s\": %s\n", key_label(k),
-		    shown, strerror(errno));
-		if (tree >= 0)
-			close(tree);
-		return -1;
-	}
-	return tree;
-}
 
 /*
  * After the maps are written: the rootfs and each bind source as an
