@@ -26,20 +26,6 @@
 #include "mount.h"
 
 int
-resolve(int dirfd, const char *path, int flags, unsigned long long how_)
-{
-	struct open_how how = {
-		.flags = (unsigned)flags | O_CLOEXEC,
-		.resolve = how_ | RESOLVE_NO_MAGICLINKS,
-	};
-
-	while (*path == '/')
-		path++;
-	return syscall(SYS_openat2, dirfd, *path ? path : ".", &how,
-	    sizeof(how));
-}
-
-int
 in_root(int root, const char *path, int flags)
 {
 	return resolve(root, path, flags, RESOLVE_IN_ROOT);

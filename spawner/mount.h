@@ -20,7 +20,6 @@ struct mctx {
 #define FAIL(m, ...) child_fail((m)->r, (m)->loc, (m)->key, errno, __VA_ARGS__)
 
 /* mount.c */
-int resolve(int dirfd, const char *path, int flags, unsigned long long how_);
 int in_root(int root, const char *path, int flags);
 char *fdpath(int fd, char buf[32]);
 int mount_point(struct mctx *m, const char *dst, int create);

@@ -3,6 +3,10 @@
 #define _GNU_SOURCE
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -353,4 +357,22 @@ suggest(const char *word, const char *const *cands, size_t n)
 		}
 	}
 	return best <= 2 ? found : -1;
+}
+
+/*
+ * openat2() of path below dirfd with the given RESOLVE_* rules, magic
+ * links never followed; a leading / is taken as dirfd itself.
+ */
+int
+resolve(int dirfd, const char *path, int flags, unsigned long long how_)
+{
+	struct open_how how = {
+		.flags = (unsigned)flags | O_CLOEXEC,
+		.resolve = how_ | RESOLVE_NO_MAGICLINKS,
+	};
+
+	while (*path == '/')
+		path++;
+	return syscall(SYS_openat2, dirfd, *path ? path : ".", &how,
+	    sizeof(how));
 }
