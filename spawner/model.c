@@ -5,6 +5,7 @@
  * (id maps, required keys, conflicts).  Setup code reads only this.
  */
 #define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <linux/capability.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -367,6 +368,37 @@ type_sysctls(struct cfg *c)
 	}
 }
 
+/* One default route per family, through an address of that family. */
+static void
+check_net_lists(struct cfg *c)
+{
+	const struct nook_config *t = &c->t;
+	const struct ip_list *g = &t->net_gateway;
+	size_t i, j, has;
+
+	for (i = 0; i < g->n; i++) {
+		for (j = 0; j < i && g->v[j].family != g->v[i].family; j++)
+			;
+		for (has = 0; has < t->net_address.n &&
+		    t->net_address.v[has].family != g->v[i].family; has++)
+			;
+		if (j < i)
+			cfg_error(c, tloc(c, K_NET_GATEWAY), K_NET_GATEWAY,
+			    "at most one %s gateway (one default route per "
+			    "family)", g->v[i].family == AF_INET ? "IPv4" :
+			    "IPv6");
+		else if (has == t->net_address.n)
+			cfg_error(c, tloc(c, K_NET_GATEWAY), K_NET_GATEWAY,
+			    "an %s gateway needs an %s [network] address",
+			    g->v[i].family == AF_INET ? "IPv4" : "IPv6",
+			    g->v[i].family == AF_INET ? "IPv4" : "IPv6");
+	}
+	if (tloc(c, K_NET_INTERFACE) && t->net_interface &&
+	    !strcmp(t->net_interface, "lo"))
+		cfg_error(c, tloc(c, K_NET_INTERFACE), K_NET_INTERFACE,
+		    "\"lo\" is the loopback's name");
+}
+
 /* [network] and [cgroup] keys that need one another. */
 static void
 check_service_conflicts(struct cfg *c)
@@ -396,6 +428,7 @@ check_service_conflicts(struct cfg *c)
 	if (t->net_mode == NET_VETH && geteuid() != 0)
 		cfg_error(c, tloc(c, K_NET_MODE), K_NET_MODE, "veth needs root "
 		    "(a veth pair is made in the host's network namespace)");
+	check_net_lists(c);
 	if ((l = tloc(c, K_CG_DELEGATE)) && t->cg_delegate &&
 	    !ns_new(t, K_NS_CGROUP))
 		cfg_error(c, l, K_CG_DELEGATE, "needs [namespaces] cgroup = new");
@@ -477,6 +510,101 @@ check_conflicts(struct cfg *c)
 		    "minus drop)");
 }
 
+/* s with more appended; s is freed. */
+static char *
+str_add(char *s, const char *a, const char *b, const char *d)
+{
+	char *n = xasprintf("%s%s%s%s", s, a, b, d);
+
+	free(s);
+	return n;
+}
+
+/* /etc/resolv.conf of [network] dns and dns_search. */
+static char *
+resolv_text(const struct nook_config *t)
+{
+	char ip[INET6_ADDRSTRLEN];
+	char *s = xstrdup("# [network] dns and dns_search (nook)\n");
+	size_t i;
+
+	for (i = 0; i < t->net_dns.n; i++)
+		s = str_add(s, "nameserver ", inet_ntop(t->net_dns.v[i].family,
+		    t->net_dns.v[i].a, ip, sizeof(ip)), "\n");
+	for (i = 0; t->net_dns_search && t->net_dns_search[i]; i++)
+		s = str_add(s, i ? " " : "search ", t->net_dns_search[i],
+		    t->net_dns_search[i + 1] ? "" : "\n");
+	return s;
+}
+
+/* /etc/hosts: localhost, the container's own name, then [network] hosts. */
+static char *
+hosts_text(const struct nook_config *t)
+{
+	char ip[INET6_ADDRSTRLEN];
+	char *s = xstrdup("# [network] hosts (nook)\n127.0.0.1\tlocalhost\n"
+	    "::1\tlocalhost ip6-localhost ip6-loopback\n");
+	size_t i;
+
+	if (ns_new(t, K_NS_UTS) && t->hostname && *t->hostname) {
+		for (i = 0; i < t->net_address.n; i++) {
+			s = str_add(s, inet_ntop(t->net_address.v[i].family,
+			    t->net_address.v[i].a, ip, sizeof(ip)), "\t",
+			    t->hostname);
+			s = str_add(s, "\n", "", "");
+		}
+		if (!t->net_address.n)
+			s = str_add(s, "127.0.1.1\t", t->hostname, "\n");
+	}
+	for (i = 0; t->net_hosts && t->net_hosts[i]; i++)
+		s = str_add(s, t->net_hosts[i], "\n", "");
+	return s;
+}
+
+/* A [mounts] file entry that [network] k asks for, after the others. */
+static void
+add_file(struct cfg *c, int k, const char *dst, char *text)
+{
+	struct nook_config *t = &c->t;
+	struct mnt_spec *m;
+	size_t i;
+
+	for (i = 0; i < t->nmounts; i++) {
+		const struct mnt_spec *o = &t->mounts[i];
+
+		if (o->dst && !strcmp(o->dst, dst))
+			cfg_error(c, tloc(c, k), k, "writes %s, which %s:%d "
+			    "mounts too (%s)", dst, o->loc.file, o->loc.line,
+			    key_label(o->kind));
+	}
+	m = xcalloc(t->nmounts + 2, sizeof(*m));
+	memcpy(m, t->mounts, t->nmounts * sizeof(*m));
+	free(t->mounts);
+	t->mounts = m;
+	m += t->nmounts++;
+	m->kind = K_M_FILE;
+	m->dst = xstrdup(dst);
+	m->text = text;
+	m->loc = *tloc(c, k);
+}
+
+/*
+ * dns, dns_search and hosts become files bound over the image's (which
+ * may be read-only, and is never written): [mounts] file entries that
+ * --print-config does not show, as it prints only what was given.
+ */
+static void
+net_files(struct cfg *c)
+{
+	const struct nook_config *t = &c->t;
+	int k = t->net_dns.n ? K_NET_DNS : K_NET_DNS_SEARCH;
+
+	if (t->net_dns.n || (t->net_dns_search && *t->net_dns_search))
+		add_file(c, k, "/etc/resolv.conf", resolv_text(t));
+	if (t->net_hosts && *t->net_hosts)
+		add_file(c, K_NET_HOSTS, "/etc/hosts", hosts_text(t));
+}
+
 /*
  * Type every value (type_keys), then check what only the whole file can
  * tell: the id maps, the mounts, the required keys, conflicts.  No host
@@ -523,6 +651,7 @@ validate(struct cfg *c)
 		cfg_error(c, c->e[K_ROOT_PATH].given.line ?
 		    &c->e[K_ROOT_PATH].given : NULL, K_ROOT_PATH, "required");
 	check_conflicts(c);	/* with the others: one pass, every error */
+	net_files(c);
 	return c->nerrs == before && !c->dropped ? 0 : -1;
 }
 

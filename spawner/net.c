@@ -1,16 +1,402 @@
 // SPDX-License-Identifier: MIT
 /*
- * [network]: loopback up in a new network namespace; with mode = veth a
- * veth pair, one end in the container, addressed and routed.
+ * [network]: a new network namespace gets its loopback up; mode = veth
+ * adds a veth pair.  The parent makes the pair in the host's namespace
+ * with the container's end created straight inside the child's (so its
+ * name never meets the host's interfaces) and sets up the host's end;
+ * the child, root of its own network namespace, addresses and routes its
+ * end.  rtnetlink by hand: a few small requests, each one acknowledged.
  */
 #define _GNU_SOURCE
+#include <net/if.h>
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <linux/if_link.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <linux/veth.h>
+
 #include "nook.h"
 
-/* Before the clone. */
+/* A route socket of the namespace it was opened in. */
+struct nl {
+	int fd;
+	uint32_t seq;
+	char why[160];		/* the kernel's extended ack: " (TEXT)", "" */
+};
+
+/* One request; the largest (a veth pair) needs about 150 bytes. */
+struct msg {
+	union {
+		struct nlmsghdr h;
+		char b[512];
+	} u;
+	int over;		/* did not fit: refused by nl_talk */
+};
+
+static int
+nl_open(struct nl *nl)
+{
+	int one = 1;
+
+	nl->seq = 0;
+	nl->why[0] = 0;
+	nl->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (nl->fd < 0)
+		return -1;
+	/* best effort: acks without our request echoed, errors with text */
+	setsockopt(nl->fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
+	setsockopt(nl->fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+	return 0;
+}
+
+static void *
+msg_init(struct msg *m, int type, int flags, size_t body)
+{
+	memset(m, 0, sizeof(*m));
+	m->u.h.nlmsg_len = NLMSG_LENGTH(body);
+	m->u.h.nlmsg_type = type;
+	m->u.h.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
+	return NLMSG_DATA(&m->u.h);
+}
+
+/* len more bytes, zeroed and aligned, at the end of the request. */
+static void *
+msg_grow(struct msg *m, size_t len)
+{
+	size_t off = NLMSG_ALIGN(m->u.h.nlmsg_len);
+	static char spill[64];
+
+	if (m->over || off + NLMSG_ALIGN(len) > sizeof(m->u.b)) {
+		m->over = 1;
+		return spill;	/* written, never sent */
+	}
+	m->u.h.nlmsg_len = off + NLMSG_ALIGN(len);
+	return memset(m->u.b + off, 0, NLMSG_ALIGN(len));
+}
+
+static void
+msg_put(struct msg *m, int type, const void *data, size_t len)
+{
+	struct rtattr *a = msg_grow(m, RTA_LENGTH(len));
+
+	if (m->over)
+		return;
+	a->rta_type = type;
+	a->rta_len = RTA_LENGTH(len);
+	if (len)
+		memcpy(RTA_DATA(a), data, len);
+}
+
+static void
+msg_u32(struct msg *m, int type, uint32_t v)
+{
+	msg_put(m, type, &v, sizeof(v));
+}
+
+/* An attribute holding attributes: msg_end() closes it at its offset. */
+static size_t
+msg_nest(struct msg *m, int type)
+{
+	size_t off = NLMSG_ALIGN(m->u.h.nlmsg_len);
+
+	msg_put(m, type, NULL, 0);
+	return off;
+}
+
+static void
+msg_end(struct msg *m, size_t off)
+{
+	if (!m->over)
+		((struct rtattr *)(m->u.b + off))->rta_len =
+		    m->u.h.nlmsg_len - off;
+}
+
+/* The text of an extended ack, if the kernel sent one. */
+static void
+nl_ext_ack(struct nl *nl, const struct nlmsghdr *h)
+{
+	const struct nlmsgerr *e = NLMSG_DATA(h);
+	const char *p = (const char *)e + sizeof(*e);
+	const char *end = (const char *)h + h->nlmsg_len;
+	const struct nlattr *a;
+
+	if (!(h->nlmsg_flags & NLM_F_ACK_TLVS))
+		return;
+	if (!(h->nlmsg_flags & NLM_F_CAPPED))
+		p += NLMSG_ALIGN(e->msg.nlmsg_len - NLMSG_HDRLEN);
+	for (; p + NLA_HDRLEN <= end; p += NLA_ALIGN(a->nla_len)) {
+		a = (const struct nlattr *)p;
+		if (a->nla_len < NLA_HDRLEN || p + a->nla_len > end)
+			return;
+		if (a->nla_type == NLMSGERR_ATTR_MSG && a->nla_len > NLA_HDRLEN)
+			snprintf(nl->why, sizeof(nl->why), " (%.*s)",
+			    (int)strnlen(p + NLA_HDRLEN, a->nla_len -
+			    NLA_HDRLEN), p + NLA_HDRLEN);
+	}
+}
+
+/*
+ * Send a request and wait for its ack: 0, or -1 with errno set (the
+ * kernel's error, and its text in nl->why).  Only the kernel is heard.
+ */
+static int
+nl_talk(struct nl *nl, struct msg *m)
+{
+	union { struct nlmsghdr h; char b[4096]; } ans;
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	socklen_t sl;
+	struct nlmsghdr *h;
+	ssize_t n;
+
+	nl->why[0] = 0;
+	if (m->over)
+		return errno = EMSGSIZE, -1;
+	m->u.h.nlmsg_seq = ++nl->seq;
+	if (sendto(nl->fd, m->u.b, m->u.h.nlmsg_len, 0,
+	    (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return -1;
+	for (;;) {
+		sl = sizeof(sa);
+		n = recvfrom(nl->fd, ans.b, sizeof(ans.b), 0,
+		    (struct sockaddr *)&sa, &sl);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (sa.nl_pid != 0)
+			continue;
+		for (h = &ans.h; NLMSG_OK(h, n); h = NLMSG_NEXT(h, n)) {
+			const struct nlmsgerr *e = NLMSG_DATA(h);
+
+			if (h->nlmsg_seq != nl->seq ||
+			    h->nlmsg_type != NLMSG_ERROR)
+				continue;
+			if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*e)))
+				return errno = EPROTO, -1;
+			if (!e->error)
+				return 0;
+			nl_ext_ack(nl, h);
+			return errno = -e->error, -1;
+		}
+	}
+}
+
+/*
+ * The pair: host on this side, peer created in the network namespace of
+ * process pid (our child, not yet reaped: the pid cannot be reused).
+ */
+static int
+veth_create(struct nl *nl, const char *host, const char *peer, pid_t pid,
+    int mtu)
+{
+	struct msg m;
+	struct ifinfomsg *i;
+	size_t info, data, end;
+
+	i = msg_init(&m, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, sizeof(*i));
+	i->ifi_family = AF_UNSPEC;
+	msg_put(&m, IFLA_IFNAME, host, strlen(host) + 1);
+	if (mtu)
+		msg_u32(&m, IFLA_MTU, mtu);
+	info = msg_nest(&m, IFLA_LINKINFO);
+	msg_put(&m, IFLA_INFO_KIND, "veth", 5);
+	data = msg_nest(&m, IFLA_INFO_DATA);
+	end = msg_nest(&m, VETH_INFO_PEER);
+	i = msg_grow(&m, sizeof(*i));
+	i->ifi_family = AF_UNSPEC;
+	msg_put(&m, IFLA_IFNAME, peer, strlen(peer) + 1);
+	if (mtu)
+		msg_u32(&m, IFLA_MTU, mtu);
+	msg_u32(&m, IFLA_NET_NS_PID, pid);
+	msg_end(&m, end);
+	msg_end(&m, data);
+	msg_end(&m, info);
+	return nl_talk(nl, &m);
+}
+
+/* RTM_NEWLINK on an existing link: up, or a master (0: none). */
+static int
+link_set(struct nl *nl, int index, int up, int master)
+{
+	struct msg m;
+	struct ifinfomsg *i = msg_init(&m, RTM_NEWLINK, 0, sizeof(*i));
+
+	i->ifi_family = AF_UNSPEC;
+	i->ifi_index = index;
+	i->ifi_flags = up ? IFF_UP : 0;
+	i->ifi_change = up ? IFF_UP : 0;
+	if (master)
+		msg_u32(&m, IFLA_MASTER, master);
+	return nl_talk(nl, &m);
+}
+
+static int
+link_del(struct nl *nl, int index)
+{
+	struct msg m;
+	struct ifinfomsg *i = msg_init(&m, RTM_DELLINK, 0, sizeof(*i));
+
+	i->ifi_family = AF_UNSPEC;
+	i->ifi_index = index;
+	return nl_talk(nl, &m);
+}
+
+static size_t
+ip_len(const struct ip_addr *a)
+{
+	return a->family == AF_INET ? 4 : 16;
+}
+
+/*
+ * An address without duplicate address detection: a veth link is ours
+ * alone, and a tentative IPv6 address would not answer for a second.
+ */
+static int
+addr_add(struct nl *nl, int index, const struct ip_addr *a)
+{
+	struct msg m;
+	struct ifaddrmsg *i;
+
+	i = msg_init(&m, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, sizeof(*i));
+	i->ifa_family = a->family;
+	i->ifa_prefixlen = a->prefix;
+	i->ifa_index = index;
+	if (a->family == AF_INET6) {
+		i->ifa_flags = IFA_F_NODAD;
+		msg_u32(&m, IFA_FLAGS, IFA_F_NODAD);
+	}
+	msg_put(&m, IFA_LOCAL, a->a, ip_len(a));
+	msg_put(&m, IFA_ADDRESS, a->a, ip_len(a));
+	return nl_talk(nl, &m);
+}
+
+static int
+route_default(struct nl *nl, int index, const struct ip_addr *gw)
+{
+	struct msg m;
+	struct rtmsg *rt;
+
+	rt = msg_init(&m, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL,
+	    sizeof(*rt));
+	rt->rtm_family = gw->family;
+	rt->rtm_table = RT_TABLE_MAIN;
+	rt->rtm_protocol = RTPROT_STATIC;
+	rt->rtm_scope = RT_SCOPE_UNIVERSE;
+	rt->rtm_type = RTN_UNICAST;
+	msg_put(&m, RTA_GATEWAY, gw->a, ip_len(gw));
+	msg_u32(&m, RTA_OIF, index);
+	return nl_talk(nl, &m);
+}
+
+/* "10.0.0.2/24", or the address alone with prefix < 0. */
+static const char *
+ip_text(const struct ip_addr *a, int prefix, char *buf, size_t len)
+{
+	char ip[INET6_ADDRSTRLEN];
+
+	if (!inet_ntop(a->family, a->a, ip, sizeof(ip)))
+		snprintf(ip, sizeof(ip), "?");
+	if (prefix)
+		snprintf(buf, len, "%s/%d", ip, a->prefix);
+	else
+		snprintf(buf, len, "%s", ip);
+	return buf;
+}
+
+/*
+ * The host's end: "nk-NAME", so a firewall rule or a look at `ip link`
+ * can tell whose it is.  A name too long keeps 7 characters and a hash
+ * of the whole; two running containers of one name would clash anyway.
+ */
+static void
+host_ifname(const char *name, char *out, size_t len)
+{
+	uint32_t h = 2166136261u;	/* FNV-1a */
+	const char *p;
+
+	if (!name || !*name)
+		name = "nook";
+	if (strlen(name) <= IFNAMSIZ - 1 - 3) {
+		snprintf(out, len, "nk-%s", name);
+		return;
+	}
+	for (p = name; *p; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	snprintf(out, len, "nk-%.7s-%04x", name, (unsigned)(h & 0xffff));
+}
+
+/* Before the clone: what the host must have for the pair. */
 int
 net_prepare(struct run *r)
 {
-	r->net.made = 0;
+	const struct nook_config *t = r->t;
+	struct net_run *n = &r->net;
+
+	memset(n, 0, sizeof(*n));
+	if (t->net_mode != NET_VETH)
+		return 0;
+	host_ifname(t->name, n->host, sizeof(n->host));
+	if (t->net_bridge && !(n->bridge_index =
+	    (int)if_nametoindex(t->net_bridge))) {
+		key_error(tloc(r->c, K_NET_BRIDGE), K_NET_BRIDGE, "\"%s\": %s",
+		    t->net_bridge, errno == ENODEV ? "no such interface on "
+		    "the host" : strerror(errno));
+		return -1;
+	}
+	if (if_nametoindex(n->host)) {
+		key_error(tloc(r->c, K_NET_MODE), K_NET_MODE, "the host's "
+		    "interface %s exists already (another container named "
+		    "\"%s\" running?)", n->host, t->name);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+host_fail(struct run *r, const struct nl *nl, int k, const char *what)
+{
+	int err = errno;
+
+	key_error(tloc(r->c, k), k, "%s%s: %s", what, nl->why, strerror(err));
+	return -1;
+}
+
+/* The pair, and the host's end: bridge or addresses, then up. */
+static int
+host_side(struct run *r, struct nl *nl)
+{
+	const struct nook_config *t = r->t;
+	struct net_run *n = &r->net;
+	char what[128], ip[64];
+	size_t i;
+
+	snprintf(what, sizeof(what), "create the veth pair %s (host) - %s "
+	    "(container)", n->host, t->net_interface);
+	if (veth_create(nl, n->host, t->net_interface, r->pid, t->net_mtu))
+		return host_fail(r, nl, t->net_mtu ? K_NET_MTU : K_NET_MODE,
+		    what);
+	n->made = 1;
+	if (!(n->host_index = (int)if_nametoindex(n->host)))
+		return host_fail(r, nl, K_NET_MODE, n->host);
+	snprintf(what, sizeof(what), "attach %s to the bridge %s", n->host,
+	    t->net_bridge ? t->net_bridge : "");
+	if (n->bridge_index && link_set(nl, n->host_index, 0, n->bridge_index))
+		return host_fail(r, nl, K_NET_BRIDGE, what);
+	for (i = 0; i < t->net_host_address.n; i++) {
+		snprintf(what, sizeof(what), "add %s to %s", ip_text(
+		    &t->net_host_address.v[i], 1, ip, sizeof(ip)), n->host);
+		if (addr_add(nl, n->host_index, &t->net_host_address.v[i]))
+			return host_fail(r, nl, K_NET_HOST_ADDRESS, what);
+	}
+	snprintf(what, sizeof(what), "set %s up", n->host);
+	if (link_set(nl, n->host_index, 1, 0))
+		return host_fail(r, nl, K_NET_MODE, what);
 	return 0;
 }
 
@@ -18,20 +404,101 @@ net_prepare(struct run *r)
 int
 net_parent(struct run *r)
 {
-	(void)r;
-	return 0;
+	struct nl nl;
+	int rc;
+
+	if (r->t->net_mode != NET_VETH)
+		return 0;
+	if (nl_open(&nl)) {
+		key_error(tloc(r->c, K_NET_MODE), K_NET_MODE, "netlink "
+		    "socket: %s", strerror(errno));
+		return -1;
+	}
+	rc = host_side(r, &nl);
+	close(nl.fd);
+	return rc;
 }
 
-/* In the child, released: its side (child_fail on error). */
+/* The container's end, made by the parent: addresses, up, routes. */
+static void
+child_side(struct run *r, struct nl *nl)
+{
+	const struct nook_config *t = r->t;
+	const char *ifn = t->net_interface;
+	char ip[64];
+	size_t i;
+	int index = (int)if_nametoindex(ifn);
+
+	if (!index)
+		child_fail(r, tloc(r->c, K_NET_MODE), K_NET_MODE, errno,
+		    "the container's end %s is missing", ifn);
+	for (i = 0; i < t->net_address.n; i++)
+		if (addr_add(nl, index, &t->net_address.v[i]))
+			child_fail(r, tloc(r->c, K_NET_ADDRESS), K_NET_ADDRESS,
+			    errno, "add %s to %s%s",
+			    ip_text(&t->net_address.v[i], 1, ip, sizeof(ip)),
+			    ifn, nl->why);
+	if (link_set(nl, index, 1, 0))
+		child_fail(r, tloc(r->c, K_NET_MODE), K_NET_MODE, errno,
+		    "set %s up%s", ifn, nl->why);
+	/* after up: a gateway must be on a link that is up */
+	for (i = 0; i < t->net_gateway.n; i++)
+		if (route_default(nl, index, &t->net_gateway.v[i]))
+			child_fail(r, tloc(r->c, K_NET_GATEWAY), K_NET_GATEWAY,
+			    errno, "add the default route via %s%s",
+			    ip_text(&t->net_gateway.v[i], 0, ip, sizeof(ip)),
+			    nl->why);
+}
+
+/*
+ * In the child, released, root of its user namespace: a new network
+ * namespace starts with lo down, where even 127.0.0.1 fails; bring it up
+ * in every mode, as other runtimes do.  A joined or the host's namespace
+ * is not ours to change.
+ */
 void
 net_child(struct run *r)
 {
-	(void)r;
+	const struct nook_config *t = r->t;
+	struct nl nl;
+	int lo;
+
+	if (t->ns[K_NS_NET - NS_FIRST].mode != NS_NEW)
+		return;
+	if (nl_open(&nl))
+		child_fail(r, tloc(r->c, K_NET_MODE), K_NET_MODE, errno,
+		    "netlink socket");
+	if (!(lo = (int)if_nametoindex("lo")) || link_set(&nl, lo, 1, 0))
+		child_fail(r, tloc(r->c, K_NET_MODE), K_NET_MODE, errno,
+		    "set lo up%s", nl.why);
+	if (t->net_mode == NET_VETH)
+		child_side(r, &nl);
+	close(nl.fd);
 }
 
-/* At the end, whatever happened. */
+/*
+ * At the end, whatever happened.  The pair would go with the container's
+ * network namespace, but only once the kernel gets to it (and never while
+ * something else holds that namespace): delete it now.
+ */
 void
 net_cleanup(struct run *r)
 {
-	(void)r;
+	struct net_run *n = &r->net;
+	struct nl nl;
+
+	if (!n->made)
+		return;
+	n->made = 0;
+	if (!n->host_index && !(n->host_index = (int)if_nametoindex(n->host)))
+		return;		/* gone already */
+	if (nl_open(&nl)) {
+		fprintf(stderr, "nook: [network] mode: netlink socket: %s "
+		    "(%s is left)\n", strerror(errno), n->host);
+		return;
+	}
+	if (link_del(&nl, n->host_index) && errno != ENODEV)
+		fprintf(stderr, "nook: [network] mode: delete %s%s: %s\n",
+		    n->host, nl.why, strerror(errno));
+	close(nl.fd);
 }

@@ -6,7 +6,10 @@
 struct run;
 
 struct net_run {
-	int made;	/* a veth pair exists */
+	int made;		/* a veth pair exists: delete it at the end */
+	int host_index;		/* of its host end */
+	int bridge_index;	/* of [network] bridge, or 0 */
+	char host[16];		/* the host end's name: "nk-NAME" */
 };
 
 int net_prepare(struct run *r);
