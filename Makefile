@@ -32,11 +32,12 @@ DEPS_CHECK = perl util-linux procps psmisc busybox-static runc cpio \
 PKGS      = inih libcap-ng libseccomp
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -linih -lcap-ng -lseccomp)
-SPAWNER_SRC = spawner/main.c spawner/keys.c spawner/ini.c spawner/values.c \
+SPAWNER_SRC = spawner/main.c spawner/keys.c spawner/ini.c spawner/errors.c spawner/values.c \
 	spawner/model.c spawner/print.c spawner/util.c spawner/ns.c \
 	spawner/mount.c spawner/kernelfs.c spawner/process.c spawner/security.c spawner/idmap.c \
 	spawner/hostcheck.c spawner/child.c \
-	spawner/cgroup.c spawner/net.c spawner/state.c
+	spawner/cgroup.c spawner/cghost.c spawner/cglimits.c \
+	spawner/cgmount.c spawner/net.c spawner/state.c spawner/commands.c spawner/services.c spawner/exec.c
 SPAWNER_OBJ = $(SPAWNER_SRC:spawner/%.c=$(B)/spawner/%.o)
 
 all: $(B)/nook-init $(B)/nook
@@ -84,9 +85,8 @@ demo: deps-build all
 # that answers questions from inside a container.
 TEST_BINS = $(B)/tests/unit-config $(B)/tests/probe
 
-UNIT_OBJ = $(B)/spawner/keys.o $(B)/spawner/ini.o $(B)/spawner/values.o \
-	$(B)/spawner/model.o $(B)/spawner/print.o $(B)/spawner/util.o \
-	$(B)/spawner/hostcheck.o
+# the unit test links everything but main()
+UNIT_OBJ = $(filter-out $(B)/spawner/main.o,$(SPAWNER_OBJ))
 
 $(B)/tests/unit-config: tests/unit-config.c $(UNIT_OBJ) spawner/nook.h
 	@mkdir -p $(B)/tests

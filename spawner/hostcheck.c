@@ -515,5 +515,6 @@ cfg_check_host(struct cfg *c)
 	check_caps(c);
 	check_subids(c);
 	check_image(c);
+	cg_check(c);
 	return c->nerrs == before ? 0 : -1;
 }

@@ -177,6 +177,7 @@ setup_filesystems(struct mctx *m)
 			m->sys = kernel_fs(m, "/sys", "sysfs", MOUNT_ATTR_NOSUID |
 			    MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC |
 			    (sys == 0 ? MOUNT_ATTR_RDONLY : 0), NULL);
+		cg_mount(m);	/* the container's cgroups: cgroup.c */
 	}
 	blame(m, K_FS_DEV);
 	if (dev == 0)

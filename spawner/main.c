@@ -46,7 +46,10 @@ static void
 usage(FILE *f)
 {
 	fputs("usage: nook [OPTIONS] CONFIG [OPTIONS] [-- COMMAND [ARG...]]\n"
-	    "Start a container described by the INI file CONFIG.\n\n"
+	    "       nook ps | exec NAME [--] COMMAND [ARG...] | stop NAME\n"
+	    "Start a container described by the INI file CONFIG (a file named "
+	    "ps, exec\nor stop as ./ps); list, enter or stop running ones by "
+	    "their [container] name.\n\n"
 	    "  -c, --check              check the config and the host; start "
 	    "nothing\n"
 	    "  -p, --print-config       print the effective config as INI\n"
@@ -225,6 +228,7 @@ child_main(struct run *r, const sigset_t *all)
 		_exit(EXIT_NOOK);
 	if (idmap_recv_go(r))		/* the parent is gone */
 		_exit(EXIT_NOOK);
+	cg_child(r);			/* in its cgroups now: cgroup.c */
 	prctl(PR_SET_DUMPABLE, 0);
 	r->setgroups_denied = setgroups_denied();
 	/* still the host's uid: may open a rootfs below a 0700 directory */

@@ -39,7 +39,7 @@ tloc(const struct cfg *c, int k)
 	return c->e[k].n ? &c->e[k].v[0].loc : NULL;
 }
 
-static int
+int
 ns_new(const struct nook_config *t, int k)
 {
 	return t->ns[k - NS_FIRST].mode == NS_NEW;
@@ -73,6 +73,40 @@ ip_push(struct ip_list *l, const struct ip_addr *ip)
 	l->v[l->n++] = *ip;
 }
 
+/* An item of an id map: auto or identity, or one more range. */
+static void
+store_map(struct idmap_spec *m, const union tval *v, const struct loc *l)
+{
+	if (v->map.kind != MAP_RANGES) {
+		m->kind = v->map.kind;
+		m->specials++;
+	} else if (m->n < sizeof(m->range) / sizeof(m->range[0])) {
+		m->kind = MAP_RANGES;
+		m->range[m->n] = v->map.r;
+		m->range[m->n++].loc = *l;
+	}
+}
+
+/* user or group, or one more of groups. */
+static void
+store_id(struct nook_config *t, int k, void *f, const union tval *v,
+    const char *s)
+{
+	struct id_spec *ids;
+
+	if (!(cfg_keys[k].flags & KF_LIST)) {
+		*(struct id_spec *)f = v->id;
+		((struct id_spec *)f)->name = s;
+		return;
+	}
+	ids = realloc(t->groups, (t->ngroups + 1) * sizeof(*ids));
+	if (!ids)
+		nook_oom();
+	t->groups = ids;
+	ids[t->ngroups] = v->id;
+	ids[t->ngroups++].name = s;
+}
+
 /* Store a parsed value of key k, given at l; its string s is owned by t. */
 static void
 store(struct cfg *c, int k, const union tval *v, const char *s,
@@ -80,8 +114,6 @@ store(struct cfg *c, int k, const union tval *v, const char *s,
 {
 	struct nook_config *t = &c->t;
 	void *f = field(t, k);
-	struct idmap_spec *m;
-	struct id_spec *ids;
 
 	switch (cfg_keys[k].type) {
 	case T_BOOL: case T_ENUM:
@@ -101,28 +133,10 @@ store(struct cfg *c, int k, const union tval *v, const char *s,
 		*(struct rlimit_spec *)f = v->rl;
 		break;
 	case T_IDMAP:
-		m = f;
-		if (v->map.kind != MAP_RANGES) {
-			m->kind = v->map.kind;
-			m->specials++;
-		} else if (m->n < sizeof(m->range) / sizeof(m->range[0])) {
-			m->kind = MAP_RANGES;
-			m->range[m->n] = v->map.r;
-			m->range[m->n++].loc = *l;
-		}
+		store_map(f, v, l);
 		break;
 	case T_ID:
-		if (!(cfg_keys[k].flags & KF_LIST)) {
-			*(struct id_spec *)f = v->id;
-			((struct id_spec *)f)->name = s;
-			break;
-		}
-		ids = realloc(t->groups, (t->ngroups + 1) * sizeof(*ids));
-		if (!ids)
-			nook_oom();
-		t->groups = ids;
-		ids[t->ngroups] = v->id;
-		ids[t->ngroups++].name = s;
+		store_id(t, k, f, v, s);
 		break;
 	case T_FD: case T_SYSCALL:
 		int_push(f, v->i);
@@ -306,137 +320,6 @@ validate_idmap(struct cfg *c, int k)
 		    MAX_RANGES, n);
 }
 
-/*
- * The namespace a kernel parameter belongs to, so that setting it in the
- * container cannot change the host: -1 when it is not namespaced.
- */
-static int
-sysctl_ns(const char *name)
-{
-	static const struct { const char *prefix; int k; } known[] = {
-		{ "net.", K_NS_NET }, { "net/", K_NS_NET },
-		{ "kernel.shm", K_NS_IPC }, { "kernel/shm", K_NS_IPC },
-		{ "kernel.msg", K_NS_IPC }, { "kernel/msg", K_NS_IPC },
-		{ "kernel.sem", K_NS_IPC }, { "kernel/sem", K_NS_IPC },
-		{ "fs.mqueue.", K_NS_IPC }, { "fs/mqueue/", K_NS_IPC },
-		{ "user.", K_NS_USER }, { "user/", K_NS_USER },
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
-		if (!strncmp(name, known[i].prefix, strlen(known[i].prefix)))
-			return known[i].k;
-	return -1;
-}
-
-/* [sysctl]: each name namespaced, in a namespace the container owns. */
-static void
-type_sysctls(struct cfg *c)
-{
-	struct nook_config *t = &c->t;
-	const struct sysctl_raw *r;
-	size_t i;
-	int k;
-
-	t->sysctl = xcalloc(c->nsysctls + 1, sizeof(*t->sysctl));
-	for (i = 0; i < c->nsysctls; i++) {
-		r = &c->sysctls[i];
-		k = sysctl_ns(r->name);
-		if (!is_sysctl_name(r->name))
-			cfg_error(c, &r->v.loc, -1, "[sysctl] \"%s\": expected a "
-			    "kernel parameter such as net.ipv4.ip_forward",
-			    r->name);
-		else if (k < 0)
-			cfg_error(c, &r->v.loc, -1, "[sysctl] %s: not namespaced: "
-			    "would change the host (only net.*, kernel.shm*, "
-			    "kernel.msg*, kernel.sem, fs.mqueue.* and user.*)",
-			    r->name);
-		else if (!ns_new(t, k))
-			cfg_error(c, &r->v.loc, -1, "[sysctl] %s: needs %s = new "
-			    "(it would change a namespace the container does "
-			    "not own)", r->name, key_label(k));
-		else if (!t->proc)
-			cfg_error(c, &r->v.loc, -1, "[sysctl] %s: needs "
-			    "[filesystem] proc = yes (it is written through the "
-			    "container's /proc)", r->name);
-		else if (!*r->v.s || strlen(r->v.s) > 4096)
-			cfg_error(c, &r->v.loc, -1, "[sysctl] %s: expected a "
-			    "value of 1 to 4096 characters", r->name);
-		else
-			t->sysctl[t->nsysctl++] = (struct sysctl_ent){ r->name,
-			    r->v.s, r->v.loc };
-	}
-}
-
-/* One default route per family, through an address of that family. */
-static void
-check_net_lists(struct cfg *c)
-{
-	const struct nook_config *t = &c->t;
-	const struct ip_list *g = &t->net_gateway;
-	size_t i, j, has;
-
-	for (i = 0; i < g->n; i++) {
-		for (j = 0; j < i && g->v[j].family != g->v[i].family; j++)
-			;
-		for (has = 0; has < t->net_address.n &&
-		    t->net_address.v[has].family != g->v[i].family; has++)
-			;
-		if (j < i)
-			cfg_error(c, tloc(c, K_NET_GATEWAY), K_NET_GATEWAY,
-			    "at most one %s gateway (one default route per "
-			    "family)", g->v[i].family == AF_INET ? "IPv4" :
-			    "IPv6");
-		else if (has == t->net_address.n)
-			cfg_error(c, tloc(c, K_NET_GATEWAY), K_NET_GATEWAY,
-			    "an %s gateway needs an %s [network] address",
-			    g->v[i].family == AF_INET ? "IPv4" : "IPv6",
-			    g->v[i].family == AF_INET ? "IPv4" : "IPv6");
-	}
-	if (tloc(c, K_NET_INTERFACE) && t->net_interface &&
-	    !strcmp(t->net_interface, "lo"))
-		cfg_error(c, tloc(c, K_NET_INTERFACE), K_NET_INTERFACE,
-		    "\"lo\" is the loopback's name");
-}
-
-/* [network] and [cgroup] keys that need one another. */
-static void
-check_service_conflicts(struct cfg *c)
-{
-	const struct nook_config *t = &c->t;
-	static const int veth_only[] = { K_NET_INTERFACE, K_NET_ADDRESS,
-		K_NET_GATEWAY, K_NET_MTU, K_NET_BRIDGE, K_NET_HOST_ADDRESS };
-	const struct loc *l;
-	size_t i;
-
-	if (t->net_mode == NET_HOST && t->ns[K_NS_NET - NS_FIRST].mode !=
-	    NS_HOST)
-		cfg_error(c, tloc(c, K_NET_MODE), K_NET_MODE, "host needs "
-		    "[namespaces] net = host");
-	if (t->net_mode != NET_HOST && tloc(c, K_NET_MODE) &&
-	    !ns_new(t, K_NS_NET))
-		cfg_error(c, tloc(c, K_NET_MODE), K_NET_MODE, "%s needs "
-		    "[namespaces] net = new", t->net_mode == NET_VETH ? "veth" :
-		    "none");
-	for (i = 0; i < sizeof(veth_only) / sizeof(veth_only[0]); i++)
-		if ((l = tloc(c, veth_only[i])) && t->net_mode != NET_VETH)
-			cfg_error(c, l, veth_only[i], "applies only with "
-			    "[network] mode = veth");
-	if ((l = tloc(c, K_NET_HOST_ADDRESS)) && t->net_bridge)
-		cfg_error(c, l, K_NET_HOST_ADDRESS, "conflicts with [network] "
-		    "bridge (the host's end is the bridge's then)");
-	if (t->net_mode == NET_VETH && geteuid() != 0)
-		cfg_error(c, tloc(c, K_NET_MODE), K_NET_MODE, "veth needs root "
-		    "(a veth pair is made in the host's network namespace)");
-	check_net_lists(c);
-	if ((l = tloc(c, K_CG_DELEGATE)) && t->cg_delegate &&
-	    !ns_new(t, K_NS_CGROUP))
-		cfg_error(c, l, K_CG_DELEGATE, "needs [namespaces] cgroup = new");
-	if ((l = tloc(c, K_CG_MEMORY_HIGH)) && t->cg_version == CG_V1)
-		cfg_error(c, l, K_CG_MEMORY_HIGH, "exists only with cgroup v2 "
-		    "(version = v1 is set)");
-}
-
 /* What the namespaces allow of the other keys. */
 static void
 check_ns_conflicts(struct cfg *c)
@@ -508,101 +391,6 @@ check_conflicts(struct cfg *c)
 		cfg_error(c, tloc(c, K_CAP_AMBIENT), K_CAP_AMBIENT, "must be a "
 		    "subset of the kept capabilities ([capabilities] keep "
 		    "minus drop)");
-}
-
-/* s with more appended; s is freed. */
-static char *
-str_add(char *s, const char *a, const char *b, const char *d)
-{
-	char *n = xasprintf("%s%s%s%s", s, a, b, d);
-
-	free(s);
-	return n;
-}
-
-/* /etc/resolv.conf of [network] dns and dns_search. */
-static char *
-resolv_text(const struct nook_config *t)
-{
-	char ip[INET6_ADDRSTRLEN];
-	char *s = xstrdup("# [network] dns and dns_search (nook)\n");
-	size_t i;
-
-	for (i = 0; i < t->net_dns.n; i++)
-		s = str_add(s, "nameserver ", inet_ntop(t->net_dns.v[i].family,
-		    t->net_dns.v[i].a, ip, sizeof(ip)), "\n");
-	for (i = 0; t->net_dns_search && t->net_dns_search[i]; i++)
-		s = str_add(s, i ? " " : "search ", t->net_dns_search[i],
-		    t->net_dns_search[i + 1] ? "" : "\n");
-	return s;
-}
-
-/* /etc/hosts: localhost, the container's own name, then [network] hosts. */
-static char *
-hosts_text(const struct nook_config *t)
-{
-	char ip[INET6_ADDRSTRLEN];
-	char *s = xstrdup("# [network] hosts (nook)\n127.0.0.1\tlocalhost\n"
-	    "::1\tlocalhost ip6-localhost ip6-loopback\n");
-	size_t i;
-
-	if (ns_new(t, K_NS_UTS) && t->hostname && *t->hostname) {
-		for (i = 0; i < t->net_address.n; i++) {
-			s = str_add(s, inet_ntop(t->net_address.v[i].family,
-			    t->net_address.v[i].a, ip, sizeof(ip)), "\t",
-			    t->hostname);
-			s = str_add(s, "\n", "", "");
-		}
-		if (!t->net_address.n)
-			s = str_add(s, "127.0.1.1\t", t->hostname, "\n");
-	}
-	for (i = 0; t->net_hosts && t->net_hosts[i]; i++)
-		s = str_add(s, t->net_hosts[i], "\n", "");
-	return s;
-}
-
-/* A [mounts] file entry that [network] k asks for, after the others. */
-static void
-add_file(struct cfg *c, int k, const char *dst, char *text)
-{
-	struct nook_config *t = &c->t;
-	struct mnt_spec *m;
-	size_t i;
-
-	for (i = 0; i < t->nmounts; i++) {
-		const struct mnt_spec *o = &t->mounts[i];
-
-		if (o->dst && !strcmp(o->dst, dst))
-			cfg_error(c, tloc(c, k), k, "writes %s, which %s:%d "
-			    "mounts too (%s)", dst, o->loc.file, o->loc.line,
-			    key_label(o->kind));
-	}
-	m = xcalloc(t->nmounts + 2, sizeof(*m));
-	memcpy(m, t->mounts, t->nmounts * sizeof(*m));
-	free(t->mounts);
-	t->mounts = m;
-	m += t->nmounts++;
-	m->kind = K_M_FILE;
-	m->dst = xstrdup(dst);
-	m->text = text;
-	m->loc = *tloc(c, k);
-}
-
-/*
- * dns, dns_search and hosts become files bound over the image's (which
- * may be read-only, and is never written): [mounts] file entries that
- * --print-config does not show, as it prints only what was given.
- */
-static void
-net_files(struct cfg *c)
-{
-	const struct nook_config *t = &c->t;
-	int k = t->net_dns.n ? K_NET_DNS : K_NET_DNS_SEARCH;
-
-	if (t->net_dns.n || (t->net_dns_search && *t->net_dns_search))
-		add_file(c, k, "/etc/resolv.conf", resolv_text(t));
-	if (t->net_hosts && *t->net_hosts)
-		add_file(c, K_NET_HOSTS, "/etc/hosts", hosts_text(t));
 }
 
 /*

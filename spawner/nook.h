@@ -333,6 +333,8 @@ const char *parse_value(int k, const char *s, union tval *out, char *buf,
     size_t len);
 int cap_number(const char *name);
 int is_sysctl_name(const char *s);
+int is_name(const char *s, size_t max, const char *extra);
+const char *parse_service(int k, const char *s, union tval *out);
 int cfg_mount_parse(const struct mount_ent *m, struct mnt_spec *out,
     const char **why);
 void mnt_spec_free(struct mnt_spec *m);
@@ -345,6 +347,12 @@ int rlimit_resource(int k);
 int cfg_validate(struct cfg *c);
 const struct loc *tloc(const struct cfg *c, int k);
 void free_typed(struct nook_config *t);
+int ns_new(const struct nook_config *t, int k);
+
+/* services.c: [sysctl], [network], [cgroup] in the model */
+void type_sysctls(struct cfg *c);
+void check_service_conflicts(struct cfg *c);
+void net_files(struct cfg *c);
 
 /* print.c: --print-config */
 int cfg_print(struct cfg *c, FILE *out);

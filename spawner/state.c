@@ -2,46 +2,596 @@
 /*
  * Running containers: a record per container under the state directory,
  * and the commands that use them - nook ps, nook exec, nook stop.
+ *
+ * The record of NAME is the directory BASE/NAME (BASE:
+ * /run/nook/containers for root, $XDG_RUNTIME_DIR/nook/containers
+ * otherwise).  The nook that runs the container holds an exclusive flock
+ * on it for as long as it runs: a lock that is free means the nook is
+ * gone, whatever the files say, and the kernel drops it however nook
+ * dies.  Inside: "state" (pids, start
+ * times, ids, cgroups: see write_state), "environ" (the container's
+ * environment) and "config.ini" (the effective config, for nook exec).
  */
 #define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "nook.h"
 
-/* Before the clone: no other running container of this name. */
+/* A stop that takes longer than stop_timeout by this much failed. */
+
+static char base_path[PATH_MAX];	/* the state directory */
+
+/* DIR under fd AT, made if asked; ours and closed to others, or -1. */
+static int
+open_owned(int at, const char *dir, int create)
+{
+	struct stat st;
+	int fd;
+
+	if (create && mkdirat(at, dir, 0700) && errno != EEXIST)
+		return -1;
+	if ((fd = openat(at, dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) < 0 || fstat(fd, &st))
+		return -1;
+	if (st.st_uid != geteuid() || (st.st_mode & 022)) {
+		close(fd);
+		errno = EPERM;
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * The state directory, STATE/nook/containers (STATE: /run, or
+ * $XDG_RUNTIME_DIR), made if missing: -1 after saying why, -2 when there
+ * is none and create is 0.  It must be ours and closed to others: a
+ * record planted there would aim nook stop's signal, or nook exec.
+ * "containers", not the records right in nook/: that holds other locks
+ * (idmap.c's "ranges"), which a container could be named after.
+ */
+int
+state_base(int create)
+{
+	const char *xdg = getenv("XDG_RUNTIME_DIR");
+	int top, fd = -1, e;
+	size_t e2;
+
+	if (geteuid() != 0 && (!xdg || *xdg != '/')) {
+		fputs("nook: XDG_RUNTIME_DIR is not set (or not absolute): no "
+		    "place for the records of running containers\n", stderr);
+		return -1;
+	}
+	snprintf(base_path, sizeof(base_path), "%s/nook", geteuid() ? xdg :
+	    "/run");
+	if ((top = open_owned(AT_FDCWD, base_path, create)) >= 0)
+		fd = open_owned(top, "containers", create);
+	e = errno;
+	if (top >= 0)
+		close(top);
+	e2 = strlen(base_path);
+	snprintf(base_path + e2, sizeof(base_path) - e2, "/containers");
+	if (fd < 0 && e == ENOENT && !create)
+		return -2;
+	if (fd < 0)
+		fprintf(stderr, "nook: %s: %s\n", base_path, e == EPERM ?
+		    "not ours, or writable by others: not used" : strerror(e));
+	return fd;
+}
+
+/*
+ * Lock the record NAME: 0 locked (*fd), 1 held by someone else, -2 no
+ * such record, -1 error.  Whoever removes a record does so holding its
+ * lock, so one we locked may already be gone: then try again.
+ */
+int
+state_lock(int base, const char *name, int create, int *fd)
+{
+	struct stat a, b;
+
+	for (;;) {
+		if (create && mkdirat(base, name, 0700) && errno != EEXIST)
+			return -1;
+		*fd = openat(base, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+		    O_CLOEXEC);
+		if (*fd < 0)
+			return errno == ENOENT ? -2 : -1;
+		if (flock(*fd, LOCK_EX | LOCK_NB)) {
+			close(*fd);
+			*fd = -1;
+			return errno == EWOULDBLOCK ? 1 : -1;
+		}
+		if (!fstat(*fd, &a) && !fstatat(base, name, &b,
+		    AT_SYMLINK_NOFOLLOW) && a.st_ino == b.st_ino &&
+		    a.st_dev == b.st_dev)
+			return 0;
+		close(*fd);	/* removed under us: a new one, or none */
+	}
+}
+
+/* Empty a record we hold locked: 1 if there was something in it. */
+static int
+empty_record(int fd)
+{
+	int dfd = dup(fd), any = 0;
+	struct dirent *d;
+	DIR *dir;
+
+	if (dfd < 0 || !(dir = fdopendir(dfd))) {
+		if (dfd >= 0)
+			close(dfd);
+		return 0;
+	}
+	rewinddir(dir);		/* the offset is shared with fd */
+	while ((d = readdir(dir)))
+		if (strcmp(d->d_name, ".") && strcmp(d->d_name, "..") &&
+		    !unlinkat(fd, d->d_name, 0))
+			any = 1;
+	closedir(dir);
+	return any;
+}
+
+/* Remove a record we hold locked, then let go of it. */
+void
+state_remove(int base, const char *name, int fd)
+{
+	empty_record(fd);
+	unlinkat(base, name, AT_REMOVEDIR);
+	close(fd);
+}
+
+/* /proc/PID/stat field 22: with the pid, who the process is. 0: gone. */
+unsigned long long
+state_proc_start(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long start = 0;
+	ssize_t n;
+	int fd, i;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (pid <= 0 || (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	if (!(p = strrchr(buf, ')')))
+		return 0;
+	for (i = 0, p++; p && i < 19; i++)	/* from the space before 3 */
+		p = strchr(p + 1, ' ');
+	if (p)
+		start = strtoull(p + 1, NULL, 10);
+	return start;
+}
+
+/*
+ * A pidfd of PID if it is still the process that started at START:
+ * opened first, so a match read after it cannot be a recycled pid.
+ */
+int
+state_pidfd(pid_t pid, unsigned long long start)
+{
+	int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+
+	if (fd >= 0 && state_proc_start(pid) != start) {
+		close(fd);
+		errno = ESRCH;
+		return -1;
+	}
+	return fd;
+}
+
+
+/* A whole file of a record or /proc, NUL-terminated; NULL on failure. */
+char *
+state_get_file(int dirfd, const char *file, size_t *len)
+{
+	size_t cap = 4096, n = 0;
+	char *buf = NULL, *nb;
+	ssize_t k = 1;
+	int fd = openat(dirfd, file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+
+	while (fd >= 0 && k > 0 && cap <= (1 << 24)) {
+		if (!(nb = realloc(buf, cap + 1)))
+			break;
+		buf = nb;
+		while (n < cap && (k = read(fd, buf + n, cap - n)) > 0)
+			n += (size_t)k;
+		if (n == cap)
+			cap *= 2;
+	}
+	if (fd >= 0)
+		close(fd);
+	if (fd < 0 || k != 0 || !buf) {
+		free(buf);
+		return NULL;
+	}
+	buf[n] = 0;
+	if (len)
+		*len = n;
+	return buf;
+}
+
+/* One "key value" line of the state file into rec. */
+static void
+state_line(struct state_rec *rec, const char *key, char *v)
+{
+	char *end;
+	size_t n;
+
+	if (!strcmp(key, "name"))
+		snprintf(rec->name, sizeof(rec->name), "%s", v);
+	else if (!strcmp(key, "nook_pid"))
+		rec->nook_pid = (pid_t)atoi(v);
+	else if (!strcmp(key, "nook_start"))
+		rec->nook_start = strtoull(v, NULL, 10);
+	else if (!strcmp(key, "stop_timeout"))
+		rec->stop_timeout = strtoll(v, NULL, 10);
+	else if (!strcmp(key, "config"))
+		snprintf(rec->conf, sizeof(rec->conf), "%s", v);
+	else if (!strcmp(key, "pid"))
+		rec->pid = (pid_t)atoi(v);
+	else if (!strcmp(key, "start"))
+		rec->start = strtoull(v, NULL, 10);
+	else if (!strcmp(key, "uid"))
+		rec->uid = (uid_t)strtoul(v, NULL, 10);
+	else if (!strcmp(key, "gid"))
+		rec->gid = (gid_t)strtoul(v, NULL, 10);
+	else if (!strcmp(key, "groups"))
+		for (rec->ngroups = 0; rec->ngroups < 64; rec->ngroups++) {
+			rec->groups[rec->ngroups] = (gid_t)strtoul(v, &end, 10);
+			if (end == v)
+				break;
+			v = end;
+		}
+	else if (!strcmp(key, "cgroup") && (n = strlen(rec->cgroup)) +
+	    strlen(v) + 2 < sizeof(rec->cgroup))
+		sprintf(rec->cgroup + n, "%s\n", v);
+}
+
+/* Read rec->dirfd's "state" into rec: 0, or -1 when there is none. */
+int
+state_read(struct state_rec *rec)
+{
+	char *text = state_get_file(rec->dirfd, "state", NULL);
+	char *line, *save, *sp;
+
+	if (!text)
+		return -1;
+	rec->cgroup[0] = 0;
+	for (line = strtok_r(text, "\n", &save); line;
+	    line = strtok_r(NULL, "\n", &save)) {
+		if (!(sp = strchr(line, ' ')))
+			continue;
+		*sp = 0;
+		state_line(rec, line, sp + 1);
+	}
+	free(text);
+	return rec->nook_pid > 0 ? 0 : -1;
+}
+
+/* Write FILE in the record whole or not at all: readers never see half. */
+static int
+put_file(int dirfd, const char *file, const char *text, size_t len)
+{
+	char tmp[64];
+	ssize_t n = 0;
+	size_t off;
+	int fd, e;
+
+	snprintf(tmp, sizeof(tmp), ".%s.tmp", file);
+	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
+	    O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -1;
+	for (off = 0; off < len && (n = write(fd, text + off, len - off)) > 0;
+	    off += (size_t)n)
+		;
+	e = errno;
+	if (close(fd) || off < len || renameat(dirfd, tmp, dirfd, file)) {
+		if (off < len)
+			errno = n < 0 ? e : EIO;
+		e = errno;
+		unlinkat(dirfd, tmp, 0);
+		errno = e;
+		return -1;
+	}
+	return 0;
+}
+
+/* The "state" file: nook's part, and PART (the container's) once known. */
+static int
+write_state(struct run *r, const char *part)
+{
+	char *text = xasprintf("name %s\nnook_pid %d\nnook_start %llu\n"
+	    "stop_timeout %lld\nconfig %s\n%s", r->t->name, (int)getpid(),
+	    r->st.nook_start, r->t->stop_timeout, r->st.conf, part);
+	int rc = put_file(r->st.fd, "state", text, strlen(text));
+
+	free(text);
+	return rc;
+}
+
+/*
+ * The effective config, --set included: what nook exec rebuilds the
+ * process from.  Its command is not exec's and may hold a newline, which
+ * INI cannot: a stand-in goes there.  1 when the config cannot be
+ * printed still (a newline in another value): nook exec then refuses.
+ */
+static int
+write_config(struct run *r)
+{
+	struct cfg *c = r->c;
+	struct ent saved = c->e[K_COMMAND];
+	struct val cmd = { .s = "/nook-exec-runs-its-own-command" };
+	size_t len = 0, nerrs = c->nerrs;
+	char *buf = NULL;
+	FILE *f = open_memstream(&buf, &len);
+	int rc;
+
+	if (!f)
+		return -1;
+	c->e[K_COMMAND] = (struct ent){ .v = &cmd, .n = 1, .set = 1,
+	    .given = saved.given };
+	rc = cfg_print(c, f);
+	c->e[K_COMMAND] = saved;
+	while (c->nerrs > nerrs)	/* not errors of this run */
+		free(c->errs[--c->nerrs]);
+	if (fclose(f) || rc) {
+		free(buf);
+		return rc ? 1 : -1;
+	}
+	rc = put_file(r->st.fd, "config.ini", buf, len);
+	free(buf);
+	return rc;
+}
+
+/*
+ * Another nook holds NAME.  Refuse at once when its record shows a live
+ * nook; a lock without one is a nook still writing it, or a nook ps
+ * looking: 1 to try again.
+ */
+static int
+claim_busy(struct run *r, const char *name)
+{
+	struct state_rec rec;
+	int fd = openat(r->st.base, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	memset(&rec, 0, sizeof(rec));
+	rec.dirfd = fd;
+	if (fd < 0 || state_read(&rec) || !state_proc_start(rec.nook_pid) ||
+	    state_proc_start(rec.nook_pid) != rec.nook_start) {
+		if (fd >= 0)
+			close(fd);
+		return 1;
+	}
+	close(fd);
+	fprintf(stderr, "nook: %s: a container of this name is running (pid "
+	    "%d, nook pid %d); see nook ps\n", name, (int)rec.pid,
+	    (int)rec.nook_pid);
+	return -1;
+}
+
+/*
+ * Before the clone, signals blocked: lock the record of our name, or
+ * refuse while another nook holds it.  A record nobody holds is what a
+ * killed nook left: emptied and taken over.
+ */
 int
 state_claim(struct run *r)
 {
-	r->st.fd = -1;
+	const char *name = r->t->name;
+	int rc, tries;
+
+	r->st.fd = r->st.base = -1;
+	if (!strcmp(name, ".") || !strcmp(name, "..")) {
+		fprintf(stderr, "nook: %s: \"%s\" cannot name a running "
+		    "container\n", key_label(K_NAME), name);
+		return -1;
+	}
+	if ((r->st.base = state_base(1)) < 0)
+		return -1;
+	if (!realpath(r->c->file, r->st.conf))
+		snprintf(r->st.conf, sizeof(r->st.conf), "%s", r->c->file);
+	r->st.conf[strcspn(r->st.conf, "\n")] = 0;
+	r->st.nook_start = state_proc_start(getpid());
+	for (tries = 0; (rc = state_lock(r->st.base, name, 1,
+	    &r->st.fd)) == 1; tries++) {
+		if (claim_busy(r, name) < 0)
+			return -1;
+		if (tries == 100) {
+			fprintf(stderr, "nook: %s: its record is held by "
+			    "another nook that is starting or stopping it\n",
+			    name);
+			return -1;
+		}
+		usleep(20000);
+	}
+	if (rc < 0) {
+		fprintf(stderr, "nook: %s: lock its record: %s\n", name,
+		    strerror(errno));
+		return -1;
+	}
+	if (empty_record(r->st.fd))
+		nook_info("%s: removed the record of a container that is gone",
+		    name);
+	if ((rc = write_config(r)) > 0)
+		nook_info("%s: a value of the config has a newline: nook "
+		    "exec cannot rebuild it", name);
+	if (rc < 0 || write_state(r, "")) {
+		fprintf(stderr, "nook: %s: write its record: %s\n", name,
+		    strerror(errno));
+		return -1;
+	}
 	return 0;
 }
 
-/* Once the container runs. */
+static char *
+proc_file(pid_t pid, const char *file, size_t *len)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
+	return state_get_file(AT_FDCWD, path, len);
+}
+
+/* The id that host id ID is inside, by MAP (a uid_map's text). */
+static unsigned long long
+map_inside(const char *map, unsigned long long id)
+{
+	unsigned long long in, out, count;
+	int n;
+
+	while (map && sscanf(map, "%llu %llu %llu%n", &in, &out, &count,
+	    &n) == 3) {
+		if (id >= out && id - out < count)
+			return in + (id - out);
+		map = strchr(map + n, '\n');
+	}
+	return 65534;	/* the overflow id, as the kernel shows it */
+}
+
+/* "uid N\ngid N\ngroups N...\n" of PID, as it sees them itself. */
+static char *
+ids_part(pid_t pid)
+{
+	char *st = proc_file(pid, "status", NULL), *p, *end, *out;
+	char *um = proc_file(pid, "uid_map", NULL);
+	char *gm = proc_file(pid, "gid_map", NULL);
+	unsigned long long uid = 65534, gid = 65534, g;
+	size_t len;
+	FILE *f;
+
+	if (!(f = open_memstream(&out, &len)))
+		nook_oom();
+	if (st && (p = strstr(st, "\nUid:")))
+		uid = map_inside(um, strtoull(p + 5, NULL, 10));
+	if (st && (p = strstr(st, "\nGid:")))
+		gid = map_inside(gm, strtoull(p + 5, NULL, 10));
+	fprintf(f, "uid %llu\ngid %llu\ngroups", uid, gid);
+	if (st && (p = strstr(st, "\nGroups:")))
+		for (p += 8; (g = strtoull(p, &end, 10)), end != p; p = end)
+			fprintf(f, " %llu", map_inside(gm, g));
+	fputc('\n', f);
+	fclose(f);
+	free(st);
+	free(um);
+	free(gm);
+	return out;
+}
+
+/* "cgroup LINE" for each hierarchy PID is in (one on a v2 host). */
+static char *
+cgroup_part(pid_t pid)
+{
+	char *text = proc_file(pid, "cgroup", NULL), *line, *save, *out;
+	size_t len;
+	FILE *f = open_memstream(&out, &len);
+
+	if (!f)
+		nook_oom();
+	for (line = text ? strtok_r(text, "\n", &save) : NULL; line;
+	    line = strtok_r(NULL, "\n", &save))
+		fprintf(f, "cgroup %s\n", line);
+	fclose(f);
+	free(text);
+	return out;
+}
+
+/*
+ * Once the container's first process has exec'd: who it is (pid and
+ * start time), its cgroups, ids and environment - what ps, exec and
+ * stop need.  A failure here leaves the container running, unfindable
+ * by nook exec: said, not fatal.
+ */
 int
 state_record(struct run *r)
 {
-	(void)r;
-	return 0;
+	char *ids, *cg, *env, *part;
+	size_t envlen = 0;
+	int rc;
+
+	if (r->st.fd < 0)
+		return -1;
+	ids = ids_part(r->pid);
+	cg = cgroup_part(r->pid);
+	part = xasprintf("pid %d\nstart %llu\n%s%s", (int)r->pid,
+	    state_proc_start(r->pid), ids, cg);
+	env = proc_file(r->pid, "environ", &envlen);
+	rc = !env || put_file(r->st.fd, "environ", env, envlen) ||
+	    write_state(r, part) ? -1 : 0;
+	if (rc)
+		nook_warn("%s: cannot record the running container: %s",
+		    r->t->name, strerror(errno));
+	free(ids);
+	free(cg);
+	free(part);
+	free(env);
+	return rc;
 }
 
-/* At the end, whatever happened. */
+/* At the end, whatever happened: the record goes, then the lock. */
 void
 state_release(struct run *r)
 {
-	(void)r;
+	if (r->st.fd >= 0)
+		state_remove(r->st.base, r->t->name, r->st.fd);
+	if (r->st.base >= 0)
+		close(r->st.base);
+	r->st.fd = r->st.base = -1;
 }
 
+/*
+ * The record of a running container NAME, into rec (rec->dirfd open):
+ * 0, or -1 after saying why.  A record nobody holds is removed on the
+ * way: its nook is gone.
+ */
 int
-state_is_command(const char *word)
+state_find(const char *name, struct state_rec *rec)
 {
-	(void)word;
-	return 0;
-}
+	int base, fd, rc;
 
-int
-state_command(int argc, char **argv)
-{
-	(void)argc;
-	(void)argv;
-	return EXIT_NOOK;
+	memset(rec, 0, sizeof(*rec));
+	rec->dirfd = -1;
+	if (!*name || strchr(name, '/') || !strcmp(name, ".") ||
+	    !strcmp(name, "..") || strlen(name) > 64) {
+		fprintf(stderr, "nook: \"%s\": not a container name\n", name);
+		return -1;
+	}
+	if ((base = state_base(0)) == -1)
+		return -1;
+	rc = base < 0 ? -2 : state_lock(base, name, 0, &fd);
+	if (rc == 0) {
+		state_remove(base, name, fd);
+		rc = -2;
+	}
+	snprintf(rec->dir, sizeof(rec->dir), "%s/%s", base_path, name);
+	if (rc == 1 && (rec->dirfd = openat(base, name, O_RDONLY |
+	    O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) >= 0 && !state_read(rec))
+		rc = 0;
+	if (base >= 0)
+		close(base);
+	if (rc == -2)
+		fprintf(stderr, "nook: %s: no such container is running\n",
+		    name);
+	else if (rc)
+		fprintf(stderr, "nook: %s: read its record: %s\n", name,
+		    strerror(errno));
+	if (rc && rec->dirfd >= 0)
+		close(rec->dirfd);
+	return rc ? -1 : 0;
 }

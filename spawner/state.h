@@ -3,16 +3,51 @@
 #ifndef NOOK_STATE_H
 #define NOOK_STATE_H
 
+#include <sys/types.h>
+
 struct run;
 
 struct state_run {
-	int fd;		/* the record, held while the container runs */
+	int fd;		/* the record, locked while the container runs */
+	int base;	/* the state directory */
+	char conf[4096];	/* the config file, absolute */
+	unsigned long long nook_start;	/* our own start time */
+};
+
+/* A running container's record, read back (state.c). */
+struct state_rec {
+	char name[65];
+	int dirfd;		/* its directory, -1 when none */
+	pid_t pid;		/* the container's PID 1 (host); 0: setup */
+	pid_t nook_pid;
+	unsigned long long start, nook_start;	/* ticks after boot */
+	long long stop_timeout;			/* ms */
+	uid_t uid;		/* the container's process, as it sees them */
+	gid_t gid;
+	gid_t groups[64];
+	size_t ngroups;
+	char conf[4096];
+	char dir[4200];		/* its path */
+	char cgroup[8192];	/* /proc/PID/cgroup, one line per hierarchy */
 };
 
 int state_claim(struct run *r);
 int state_record(struct run *r);
 void state_release(struct run *r);
 int state_command(int argc, char **argv);
+int state_lock(int base, const char *name, int create, int *fd);
+void state_remove(int base, const char *name, int fd);
+int state_read(struct state_rec *rec);
+int state_base(int create);
 int state_is_command(const char *word);
+
+/* state.c, for exec.c */
+int state_find(const char *name, struct state_rec *rec);
+unsigned long long state_proc_start(pid_t pid);
+int state_pidfd(pid_t pid, unsigned long long start);
+char *state_get_file(int dirfd, const char *file, size_t *len);
+
+/* exec.c: nook exec NAME [--] COMMAND [ARG...] */
+int exec_command(int argc, char **argv);
 
 #endif

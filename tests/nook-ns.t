@@ -284,9 +284,11 @@ else
 	mkdir -p "$W/ubin"
 	cp "$NOOK" "$NOOK_INIT" "$W/ubin/"
 	chmod 755 "$W/ubin" "$W/ubin/nook" "$W/ubin/nook-init"
+	# nook keeps the record of a running container there
+	mkdir -p "$W/xdg" && chown "$UID_U:$GID_U" "$W/xdg" && chmod 700 "$W/xdg"
 	urun() {
-		timeout -k 5 30 setpriv --reuid="$UID_U" --regid="$GID_U" \
-			--clear-groups -- "$W/ubin/nook" "$@" >"$W/out" 2>"$W/err" </dev/null
+		XDG_RUNTIME_DIR=$W/xdg timeout -k 5 30 setpriv --reuid="$UID_U" \
+			--regid="$GID_U" --clear-groups -- "$W/ubin/nook" "$@" >"$W/out" 2>"$W/err" </dev/null
 		RC=$?
 		OUT=$(<"$W/out")
 		ERR=$(<"$W/err")

@@ -1,0 +1,413 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The host's cgroup hierarchies as nook finds them in /proc, the small
+ * file reads and writes of cgroupfs, and the end of a cgroup: emptied
+ * (cgroup.kill, or the freezer and SIGKILL on v1), removed, and the
+ * stale ones of a nook killed by SIGKILL swept by the next run.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <linux/mount.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/vfs.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "nook.h"
+#include "mount.h"
+
+const char *const ctl_name[C_COUNT] = { "memory", "pids", "cpu", "cpuset",
+	"freezer" };
+
+static void
+sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
+
+	nanosleep(&ts, NULL);
+}
+
+/* The controllers among a v1 hierarchy's super options (/proc/cgroups). */
+static char *
+v1_controllers(const char *super)
+{
+	char subsys[4096] = "", name[64], *out = xcalloc(1, strlen(super) + 1);
+	const char *s;
+	size_t n;
+	FILE *f = fopen("/proc/cgroups", "re");
+
+	while (f && fscanf(f, "%63s %*[^\n]", name) == 1)
+		if (name[0] != '#' && strlen(subsys) + strlen(name) + 2 <
+		    sizeof(subsys))
+			strcat(strcat(subsys, name), " ");
+	if (f)
+		fclose(f);
+	for (s = super; *s; s += n + (s[n] != 0)) {
+		n = strcspn(s, ",");
+		snprintf(name, sizeof(name), "%.*s", (int)n, s);
+		if (cg_has_word(subsys, name, " "))
+			strcat(strcat(out, *out ? "," : ""), name);
+	}
+	return out;
+}
+
+/* Write a formatted value to DIR/FILE; 0, or -1 with errno. */
+int __attribute__((format(printf, 3, 4)))
+cg_put(const char *dir, const char *file, const char *fmt, ...)
+{
+	char path[PATH_MAX], text[256];
+	va_list ap;
+	ssize_t n;
+	int fd, e;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	if ((fd = open(path, O_WRONLY | O_CLOEXEC)) < 0)
+		return -1;
+	n = write(fd, text, strlen(text));
+	e = errno;
+	close(fd);
+	errno = e;
+	return n == (ssize_t)strlen(text) ? 0 : -1;
+}
+
+/* The first line of DIR/FILE into buf; 0, or -1 with errno. */
+int
+cg_get(const char *dir, const char *file, char *buf, size_t len)
+{
+	char path[PATH_MAX];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -1;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = 0;
+	buf[strcspn(buf, "\n")] = 0;
+	return 0;
+}
+
+/* Is word w in the list s of words separated by any of sep? */
+int
+cg_has_word(const char *s, const char *w, const char *sep)
+{
+	size_t n = strlen(w);
+
+	while (*s) {
+		if (!strncmp(s, w, n) && (!s[n] || strchr(sep, s[n])))
+			return 1;
+		s += strcspn(s, sep);
+		s += *s != 0;
+	}
+	return 0;
+}
+
+/* Where the hierarchies are mounted (the first full mount of each). */
+static void
+scan_mounts(struct cg_host *h)
+{
+	char *line = NULL, root[PATH_MAX], mnt[PATH_MAX], type[32];
+	char super[1024], *sep;
+	size_t len = 0;
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	int i;
+
+	while (f && getline(&line, &len, f) > 0) {
+		if (sscanf(line, "%*s %*s %*s %4095s %4095s", root, mnt) != 2 ||
+		    strcmp(root, "/") || !(sep = strstr(line, " - ")) ||
+		    sscanf(sep + 3, "%31s %*s %1023s", type, super) != 2)
+			continue;
+		if (!strcmp(type, "cgroup2") && !h->v2)
+			h->v2 = xstrdup(mnt);
+		if (strcmp(type, "cgroup"))
+			continue;
+		for (i = 0; i < C_COUNT; i++)
+			if (!h->v1[i] && cg_has_word(super, ctl_name[i], ",")) {
+				h->v1[i] = xstrdup(mnt);
+				h->v1opts[i] = v1_controllers(super);
+			}
+	}
+	free(line);
+	if (f)
+		fclose(f);
+}
+
+/* nook's own cgroup in each hierarchy, from /proc/self/cgroup. */
+static void
+scan_own(struct cg_host *h)
+{
+	char *line = NULL, *ctls, *path;
+	size_t len = 0;
+	FILE *f = fopen("/proc/self/cgroup", "re");
+	int i;
+
+	while (f && getline(&line, &len, f) > 0) {
+		line[strcspn(line, "\n")] = 0;
+		if (!(ctls = strchr(line, ':')) ||
+		    !(path = strchr(++ctls, ':')))
+			continue;
+		*path++ = 0;
+		if (!strcmp(line, "0:") || (!*ctls && !strncmp(line, "0", 1)))
+			h->own2 = xstrdup(path);
+		for (i = 0; i < C_COUNT; i++)
+			if (*ctls && cg_has_word(ctls, ctl_name[i], ",") &&
+			    !h->own1[i])
+				h->own1[i] = xstrdup(path);
+	}
+	free(line);
+	if (f)
+		fclose(f);
+}
+
+void
+cg_host_scan(struct cg_host *h)
+{
+	struct statfs fs;
+
+	memset(h, 0, sizeof(*h));
+	scan_mounts(h);
+	scan_own(h);
+	h->pure = !statfs("/sys/fs/cgroup", &fs) &&
+	    fs.f_type == CGROUP2_SUPER_MAGIC;
+}
+
+void
+cg_host_free(struct cg_host *h)
+{
+	int i;
+
+	free(h->v2);
+	free(h->own2);
+	for (i = 0; i < C_COUNT; i++) {
+		free(h->v1[i]);
+		free(h->v1opts[i]);
+		free(h->own1[i]);
+	}
+}
+
+/* When process pid started, in seconds since the epoch; -1 if gone. */
+static long long
+started_at(int pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long ticks = 0, btime = 0;
+	FILE *f;
+	int i;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	if (!(f = fopen(path, "re")))
+		return -1;
+	p = fgets(buf, sizeof(buf), f) ? strrchr(buf, ')') : NULL;
+	fclose(f);
+	for (i = 0; p && i < 20; i++)	/* field 22, after the name */
+		p = strchr(p + 1, ' ');
+	if (!p || sscanf(p, "%llu", &ticks) != 1 ||
+	    !(f = fopen("/proc/stat", "re")))
+		return -1;
+	while (fgets(buf, sizeof(buf), f))
+		if (sscanf(buf, "btime %llu", &btime) == 1)
+			break;
+	fclose(f);
+	return (long long)(btime + ticks / (unsigned long long)
+	    sysconf(_SC_CLK_TCK));
+}
+
+/*
+ * The nook that made dir (named for its pid) still runs: a process called
+ * nook holds the pid, and it is not a newer one that reuses it.
+ */
+static int
+owner_runs(const char *dir, int pid)
+{
+	char proc[32], comm[32];
+	struct stat st;
+	long long t;
+
+	snprintf(proc, sizeof(proc), "/proc/%d", pid);
+	if (cg_get(proc, "comm", comm, sizeof(comm)) || strcmp(comm, "nook"))
+		return 0;
+	t = started_at(pid);
+	return t < 0 || stat(dir, &st) || t <= (long long)st.st_ctime + 1;
+}
+
+/* Does dir, or a cgroup below it, hold a process? */
+static int
+has_procs(const char *dir)
+{
+	char path[PATH_MAX];
+	struct dirent *e;
+	int pid, n = 0;
+	FILE *f;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	if ((f = fopen(path, "re"))) {
+		n = fscanf(f, "%d", &pid) == 1;
+		fclose(f);
+	}
+	if (n || !(d = opendir(dir)))
+		return n;
+	while (!n && (e = readdir(d)))
+		if (e->d_type == DT_DIR && e->d_name[0] != '.') {
+			snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+			n = has_procs(path);
+		}
+	closedir(d);
+	return n;
+}
+
+/* SIGKILL every process in dir and below it; how many were listed. */
+static int
+kill_procs(const char *dir)
+{
+	char path[PATH_MAX];
+	struct dirent *e;
+	int pid, n = 0;
+	FILE *f;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	if ((f = fopen(path, "re"))) {
+		/* 0: a process of a PID namespace that cannot see it */
+		while (fscanf(f, "%d", &pid) == 1)
+			if (n++, pid > 0)
+				kill(pid, SIGKILL);
+		fclose(f);
+	}
+	if (!(d = opendir(dir)))
+		return n;
+	while ((e = readdir(d)))
+		if (e->d_type == DT_DIR && e->d_name[0] != '.') {
+			snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+			n += kill_procs(path);
+		}
+	closedir(d);
+	return n;
+}
+
+/*
+ * Kill everything in a cgroup and wait, at most 5 s, until it is empty:
+ * v2 in one write to cgroup.kill; v1 frozen first when it is a freezer
+ * cgroup (nothing forks while the list is read), then SIGKILL to each.
+ */
+int
+cg_empty_out(const char *dir, int v2)
+{
+	char buf[64];
+	int i, frozen = 0, killer = v2 && cg_put(dir, "cgroup.kill", "1") == 0;
+
+	if (!v2 && cg_put(dir, "freezer.state", "FROZEN") == 0)
+		for (i = 0; i < 100 && !frozen; i++) {
+			frozen = !cg_get(dir, "freezer.state", buf, sizeof(buf)) &&
+			    !strcmp(buf, "FROZEN");
+			if (!frozen)
+				sleep_ms(10);
+		}
+	for (i = 0; i < 500; i++) {
+		if (v2 && !cg_get(dir, "cgroup.events", buf, sizeof(buf)) &&
+		    !strcmp(buf, "populated 0"))
+			return 0;
+		if ((!killer || i % 100 == 99) && kill_procs(dir) == 0 && !v2)
+			return 0;
+		if (frozen && cg_put(dir, "freezer.state", "THAWED") == 0)
+			frozen = 0;
+		sleep_ms(10);
+	}
+	return -1;
+}
+
+/* rmdir a cgroup and those the container made below it. */
+int
+cg_rm_tree(const char *dir)
+{
+	char path[PATH_MAX];
+	struct dirent *e;
+	DIR *d;
+	int i;
+
+	if ((d = opendir(dir))) {
+		while ((e = readdir(d)))
+			if (e->d_type == DT_DIR && e->d_name[0] != '.') {
+				snprintf(path, sizeof(path), "%s/%s", dir,
+				    e->d_name);
+				cg_rm_tree(path);
+			}
+		closedir(d);
+	}
+	/* a process just killed may take a moment to leave */
+	for (i = 0; rmdir(dir) && errno == EBUSY && i < 100; i++)
+		sleep_ms(10);
+	return access(dir, F_OK) ? 0 : -1;
+}
+
+/*
+ * A nook killed with SIGKILL cannot clean up: its cgroups, named
+ * nook-NAME-PID, stay behind (its container died with it: the
+ * parent-death signal).  The next run removes those of parent whose nook
+ * is gone - only when empty: a cgroup that still holds processes may not
+ * be nook's at all, and nothing of anyone else's is ever killed.
+ */
+static void
+sweep(const char *parent)
+{
+	char path[PATH_MAX], *dash;
+	struct dirent *e;
+	DIR *d = opendir(parent);
+	int pid;
+
+	while (d && (e = readdir(d))) {
+		dash = strrchr(e->d_name, '-');
+		if (e->d_type != DT_DIR || strncmp(e->d_name, "nook-", 5) ||
+		    dash < e->d_name + 5 || !dash[1] ||
+		    strspn(dash + 1, "0123456789") != strlen(dash + 1))
+			continue;
+		pid = atoi(dash + 1);
+		snprintf(path, sizeof(path), "%s/%s", parent, e->d_name);
+		if (pid == getpid() || owner_runs(path, pid))
+			continue;
+		if (has_procs(path)) {
+			nook_info("left the cgroup %s: its nook, pid %d, is gone "
+			    "but processes are still in it", path, pid);
+			continue;
+		}
+		if (cg_rm_tree(path) == 0)
+			nook_info("removed the stale cgroup %s (its nook, pid "
+			    "%d, is gone)", path, pid);
+	}
+	if (d)
+		closedir(d);
+}
+
+/* Sweep every hierarchy nook may have used with this config. */
+void
+cg_sweep_all(const struct nook_config *t, const struct cg_host *h)
+{
+	char *p;
+	int i;
+
+	if (h->v2) {
+		sweep(p = cg_parent_dir(t, h->v2, h->own2));
+		free(p);
+	}
+	for (i = 0; i < C_COUNT; i++)
+		if (h->v1[i]) {
+			sweep(p = cg_parent_dir(t, h->v1[i], h->own1[i]));
+			free(p);
+		}
+}
