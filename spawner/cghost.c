@@ -67,20 +67,12 @@ cg_put(const char *dir, const char *file, const char *fmt, ...)
 {
 	char path[PATH_MAX], text[256];
 	va_list ap;
-	ssize_t n;
-	int fd, e;
 
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	if ((fd = open(path, O_WRONLY | O_CLOEXEC)) < 0)
-		return -1;
-	n = write(fd, text, strlen(text));
-	e = errno;
-	close(fd);
-	errno = e;
-	return n == (ssize_t)strlen(text) ? 0 : -1;
+	return write_text(path, text);
 }
 
 /* The first line of DIR/FILE into buf; 0, or -1 with errno. */
@@ -246,35 +238,12 @@ owner_runs(const char *dir, int pid)
 	return t < 0 || stat(dir, &st) || t <= (long long)st.st_ctime + 1;
 }
 
-/* Does dir, or a cgroup below it, hold a process? */
+/*
+ * The processes in dir and below it, each sent sig when sig is not 0;
+ * how many were listed (with sig 0: stop at the first).
+ */
 static int
-has_procs(const char *dir)
-{
-	char path[PATH_MAX];
-	struct dirent *e;
-	int pid, n = 0;
-	FILE *f;
-	DIR *d;
-
-	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
-	if ((f = fopen(path, "re"))) {
-		n = fscanf(f, "%d", &pid) == 1;
-		fclose(f);
-	}
-	if (n || !(d = opendir(dir)))
-		return n;
-	while (!n && (e = readdir(d)))
-		if (e->d_type == DT_DIR && e->d_name[0] != '.') {
-			snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-			n = has_procs(path);
-		}
-	closedir(d);
-	return n;
-}
-
-/* SIGKILL every process in dir and below it; how many were listed. */
-static int
-kill_procs(const char *dir)
+each_proc(const char *dir, int sig)
 {
 	char path[PATH_MAX];
 	struct dirent *e;
@@ -285,22 +254,21 @@ kill_procs(const char *dir)
 	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
 	if ((f = fopen(path, "re"))) {
 		/* 0: a process of a PID namespace that cannot see it */
-		while (fscanf(f, "%d", &pid) == 1)
-			if (n++, pid > 0)
-				kill(pid, SIGKILL);
+		while ((sig || !n) && fscanf(f, "%d", &pid) == 1)
+			if (n++, sig && pid > 0)
+				kill(pid, sig);
 		fclose(f);
 	}
-	if (!(d = opendir(dir)))
+	if ((!sig && n) || !(d = opendir(dir)))
 		return n;
-	while ((e = readdir(d)))
+	while ((sig || !n) && (e = readdir(d)))
 		if (e->d_type == DT_DIR && e->d_name[0] != '.') {
 			snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-			n += kill_procs(path);
+			n += each_proc(path, sig);
 		}
 	closedir(d);
 	return n;
 }
-
 /*
  * Kill everything in a cgroup and wait, at most 5 s, until it is empty:
  * v2 in one write to cgroup.kill; v1 frozen first when it is a freezer
@@ -323,7 +291,7 @@ cg_empty_out(const char *dir, int v2)
 		if (v2 && !cg_get(dir, "cgroup.events", buf, sizeof(buf)) &&
 		    !strcmp(buf, "populated 0"))
 			return 0;
-		if ((!killer || i % 100 == 99) && kill_procs(dir) == 0 && !v2)
+		if ((!killer || i % 100 == 99) && each_proc(dir, SIGKILL) == 0 && !v2)
 			return 0;
 		if (frozen && cg_put(dir, "freezer.state", "THAWED") == 0)
 			frozen = 0;
@@ -381,7 +349,7 @@ sweep(const char *parent)
 		snprintf(path, sizeof(path), "%s/%s", parent, e->d_name);
 		if (pid == getpid() || owner_runs(path, pid))
 			continue;
-		if (has_procs(path)) {
+		if (each_proc(path, 0)) {
 			nook_info("left the cgroup %s: its nook, pid %d, is gone "
 			    "but processes are still in it", path, pid);
 			continue;

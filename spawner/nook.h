@@ -257,6 +257,7 @@ struct mnt_spec {
 /* util.c */
 void nook_oom(void) __attribute__((noreturn));
 int resolve(int dirfd, const char *path, int flags, unsigned long long how);
+int write_text(const char *path, const char *text);
 void oom_catch(jmp_buf *j);
 void *xcalloc(size_t n, size_t size);
 char *xstrdup(const char *s);

@@ -110,17 +110,9 @@ static int
 write_file(pid_t pid, const char *name, const char *text)
 {
 	char path[64];
-	int fd, e;
-	ssize_t n;
 
 	snprintf(path, sizeof(path), "/proc/%d/%s", pid, name);
-	if ((fd = open(path, O_WRONLY | O_CLOEXEC)) < 0)
-		return -1;
-	n = write(fd, text, strlen(text));
-	e = errno;
-	close(fd);
-	errno = e;
-	return n == (ssize_t)strlen(text) ? 0 : -1;
+	return write_text(path, text);
 }
 
 /* newuidmap/newgidmap for ranges an unprivileged user cannot write. */

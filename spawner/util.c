@@ -376,3 +376,20 @@ resolve(int dirfd, const char *path, int flags, unsigned long long how_)
 	return syscall(SYS_openat2, dirfd, *path ? path : ".", &how,
 	    sizeof(how));
 }
+
+/* text, written whole to an existing file; 0, or -1 with errno. */
+int
+write_text(const char *path, const char *text)
+{
+	size_t len = strlen(text);
+	int fd = open(path, O_WRONLY | O_CLOEXEC), e;
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, text, len);
+	e = errno;
+	close(fd);
+	errno = e;
+	return n == (ssize_t)len ? 0 : -1;
+}
