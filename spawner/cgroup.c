@@ -172,8 +172,10 @@ plan(struct run *r, struct cg_host *h, const char *name)
 			key_error(tloc(r->c, k), k, "needs the %s controller, "
 			    "which %s", ctl_name[i], v == CG_V2 ? "the "
 			    "unified (v2) hierarchy does not offer here "
-			    "(version = v2)" :
-			    "neither cgroup v2 nor v1 offers on this host");
+			    "(version = v2)" : v == CG_V1 ? "no v1 hierarchy "
+			    "offers on this host (version = v1; use auto or "
+			    "v2)" : "neither cgroup v2 nor v1 offers on this "
+			    "host");
 			free(p2);
 			return -1;
 		}
