@@ -193,7 +193,9 @@ check_boot() {
 	# 3) the fork loop
 	s=$(get pids sleeps) t=$(get pids tasks)
 	is "$(get pids rc)" 0 "$b pids: pids_max = 10: the container still exits 0"
-	ok $(( ${s:-0} >= 1 && ${s:-0} < 10 && ${t:-99} <= 10 ? 0 : 1 )) \
+	# the limit is what counts: how many sleeps are still up when the
+	# loop is counted depends on the machine's timing (0 seen under load)
+	ok $(( ${s:-99} < 10 && ${t:-99} <= 10 && ${t:-0} >= 2 ? 0 : 1 )) \
 		"$b   the fork loop stops at the limit: ${t:-?} tasks in all, ${s:-?} of 30 sleeps running"
 	like "$(get pids events)" '^max [1-9]' "$b   pids.events counts the refused forks"
 	gone pids
