@@ -25,6 +25,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -512,6 +513,17 @@ cgroup_part(pid_t pid)
 	return out;
 }
 
+/* Has pid, our child, exited (reaped or not)?  *e keeps errno. */
+static int
+exited(pid_t pid, int *e)
+{
+	siginfo_t si = { .si_pid = 0 };
+
+	*e = errno;
+	return waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) ||
+	    si.si_pid == pid;
+}
+
 /*
  * Once the container's first process has exec'd: who it is (pid and
  * start time), its cgroups, ids and environment - what ps, exec and
@@ -523,7 +535,7 @@ state_record(struct run *r)
 {
 	char *ids, *cg, *env, *part;
 	size_t envlen = 0;
-	int rc;
+	int rc, e;
 
 	if (r->st.fd < 0)
 		return -1;
@@ -534,9 +546,11 @@ state_record(struct run *r)
 	env = proc_file(r->pid, "environ", &envlen);
 	rc = !env || put_file(r->st.fd, "environ", env, envlen) ||
 	    write_state(r, part) ? -1 : 0;
-	if (rc)
+	/* a container already over has nothing to find: only a failure
+	 * while it runs is worth a word */
+	if (rc && !exited(r->pid, &e))
 		nook_warn("%s: cannot record the running container: %s",
-		    r->t->name, strerror(errno));
+		    r->t->name, strerror(e));
 	free(ids);
 	free(cg);
 	free(part);
