@@ -136,3 +136,88 @@ clean:
 
 .PHONY: all deps deps-build demo check static-check bench bench-init bench-spawn install \
 	uninstall clean
+
+# ---- fuzzing (issue 14): the config loader and the value parsers ----
+# The spawner's own warnings are the normal build's business: its files
+# are compiled here without $(WARN), the fuzz targets with it.
+# make fuzz: libFuzzer targets (clang), each run FUZZ_SECONDS with the seed
+# corpus and dictionary of tests/fuzz/; a crash is copied to
+# tests/fuzz/regress/.  make fuzz-regress: the corpus and the saved crashes
+# replayed by a plain driver built with gcc's ASan and UBSan (no clang).
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= config values
+FUZZ_CC      ?= clang
+FUZZ_FLAGS    = -g -O1 -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+REPLAY_FLAGS  = -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
+	-fno-sanitize-recover=all
+FUZZ_SPAWNER  = $(filter-out spawner/main.c,$(SPAWNER_SRC))
+FUZZ_OBJ      = $(FUZZ_SPAWNER:spawner/%.c=$(B)/fuzz/obj/%.o)
+REPLAY_OBJ    = $(FUZZ_SPAWNER:spawner/%.c=$(B)/fuzz/replay-obj/%.o)
+FUZZ_ENV      = ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+
+$(B)/fuzz/clang-ok:
+	@mkdir -p $(B)/fuzz
+	@command -v $(FUZZ_CC) >/dev/null 2>&1 || { echo "fuzz: $(FUZZ_CC)" \
+		"not found: apt-get install clang libclang-rt-14-dev"; exit 1; }
+	@echo 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n)' \
+		'{ return d && n; }' | $(FUZZ_CC) -x c - -o $@.tmp \
+		-fsanitize=fuzzer,address,undefined 2>/dev/null || { echo \
+		"fuzz: $(FUZZ_CC) cannot link -fsanitize=fuzzer,address," \
+		"undefined: apt-get install libclang-rt-14-dev"; exit 1; }
+	@rm -f $@.tmp && touch $@
+
+$(B)/fuzz/obj/%.o: spawner/%.c spawner/*.h | $(B)/fuzz/clang-ok
+	@mkdir -p $(B)/fuzz/obj
+	$(FUZZ_CC) $(CPPFLAGS) $(PKG_CFLAGS) $(FUZZ_FLAGS) \
+		-fsanitize=fuzzer-no-link,address,undefined -c -o $@ $<
+
+$(B)/fuzz/fuzz-%: tests/fuzz/fuzz-%.c $(FUZZ_OBJ) spawner/nook.h
+	$(FUZZ_CC) $(CPPFLAGS) $(PKG_CFLAGS) $(FUZZ_FLAGS) $(WARN) -Ispawner \
+		-fsanitize=fuzzer,address,undefined -o $@ $< $(FUZZ_OBJ) $(PKG_LIBS)
+
+$(B)/fuzz/replay-obj/%.o: spawner/%.c spawner/*.h
+	@mkdir -p $(B)/fuzz/replay-obj
+	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(REPLAY_FLAGS) -c -o $@ $<
+
+$(B)/fuzz/replay-%: tests/fuzz/fuzz-%.c tests/fuzz/replay.c $(REPLAY_OBJ) \
+		spawner/nook.h
+	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(REPLAY_FLAGS) $(WARN) -Ispawner -o $@ \
+		tests/fuzz/replay.c $< $(REPLAY_OBJ) $(PKG_LIBS)
+
+# fuzz-regress.t's proof that a crash, a leak or an exit is caught
+$(B)/fuzz/selftest-values: tests/fuzz/fuzz-values.c tests/fuzz/replay.c \
+		$(REPLAY_OBJ) spawner/nook.h
+	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(REPLAY_FLAGS) $(WARN) -Ispawner \
+		-DFUZZ_SELFTEST -o $@ tests/fuzz/replay.c $< $(REPLAY_OBJ) $(PKG_LIBS)
+
+# The seeds: tests/fuzz/corpus/TARGET, and the example configs; libFuzzer
+# adds what it finds to $(B)/fuzz/corpus-TARGET.
+fuzz: $(FUZZ_TARGETS:%=$(B)/fuzz/fuzz-%)
+	@rc=0; for t in $(FUZZ_TARGETS); do \
+		mkdir -p $(B)/fuzz/corpus-$$t $(B)/fuzz/crash-$$t; \
+		cp -n tests/fuzz/corpus/$$t/* $(B)/fuzz/corpus-$$t/; \
+		[ $$t != config ] || cp -n config/*.ini $(B)/fuzz/corpus-$$t/; \
+		echo "fuzz: $$t for $(FUZZ_SECONDS) s (log: $(B)/fuzz/$$t.log)"; \
+		$(FUZZ_ENV) $(B)/fuzz/fuzz-$$t -max_total_time=$(FUZZ_SECONDS) \
+			-print_final_stats=1 -dict=tests/fuzz/dict -max_len=8192 \
+			-timeout=10 -artifact_prefix=$(B)/fuzz/crash-$$t/ \
+			$(B)/fuzz/corpus-$$t >$(B)/fuzz/$$t.log 2>&1 || rc=1; \
+		grep -E '^#[0-9]+.*(INITED|DONE)|^stat::|ERROR|SUMMARY' \
+			$(B)/fuzz/$$t.log | sed "s/^/fuzz: $$t: /"; \
+		for f in $(B)/fuzz/crash-$$t/*; do [ -f "$$f" ] || continue; \
+			mkdir -p tests/fuzz/regress; \
+			mv "$$f" tests/fuzz/regress/$$t-$${f##*/}; rc=1; \
+			echo "fuzz: $$t: crash saved as" \
+				"tests/fuzz/regress/$$t-$${f##*/}"; done; \
+	done; exit $$rc
+
+fuzz-regress: $(FUZZ_TARGETS:%=$(B)/fuzz/replay-%)
+	@rc=0; for t in $(FUZZ_TARGETS); do \
+		echo "fuzz-regress: $$t"; \
+		$(FUZZ_ENV) $(B)/fuzz/replay-$$t $$(find tests/fuzz/regress \
+			tests/fuzz/corpus -type f ! -name "*todo*" 2>/dev/null | \
+			sort) || rc=1; \
+	done; exit $$rc
+
+.PHONY: fuzz fuzz-regress

@@ -35,28 +35,56 @@ quote_words(char **w)
  * single blanks (even inside quotes): the loader joins continuation lines
  * with exactly one blank, so the words read back the same.
  */
-static void
+/*
+ * Where a long line of words is cut onto a continuation line: a blank
+ * between two words, none of them white space of any kind (inih strips
+ * it around every line) and the next not one that would start a comment
+ * or a section; NULL when p is short enough or has no such place.
+ */
+static char *
+wrap_at(char *p)
+{
+	char *cut;
+
+	if (strlen(p) <= 150)
+		return NULL;
+	for (cut = p + 150; cut > p; cut--)
+		if (*cut == ' ' && !isspace((unsigned char)cut[-1]) &&
+		    cut[1] && !isspace((unsigned char)cut[1]) &&
+		    !strchr("#;[", cut[1]))
+			return cut;
+	return NULL;
+}
+
+/*
+ * The words of key k as lines of INI: "key = ..." then continuation
+ * lines; -1 when a line would pass the loader's limit (a word too long
+ * to cut), and nothing printed.
+ */
+static int
 print_words(const struct cfg *c, int k, FILE *out)
 {
 	char **w = cfg_words(c, k), *line = quote_words(w), *p, *cut;
+	size_t first = strlen(cfg_keys[k].name) + 3;
+	int rc = 0;
 
-	fprintf(out, "%s =", cfg_keys[k].name);
-	for (p = line; strlen(p) > 150; p = cut + 1) {
-		for (cut = p + 150; cut > p; cut--)
-			if (*cut == ' ' && cut[-1] != ' ' && cut[1] != ' ' &&
-			    cut[-1] != '\t' && cut[1] != '\t' && cut[1] &&
-			    !strchr("#;[", cut[1]))
-				break;
-		if (cut == p)
-			break;
-		fprintf(out, "%s%.*s\n", p == line ? " " : "\t",
-		    (int)(cut - p), p);
+	for (p = line; (cut = wrap_at(p)); p = cut + 1)	/* check first */
+		if ((size_t)(cut - p) + (p == line ? first : 1) >
+		    INI_MAX_LINE - 2)
+			rc = -1;
+	if (strlen(p) + (p == line ? first : 1) > INI_MAX_LINE - 2)
+		rc = -1;
+	if (rc == 0 && out) {
+		fprintf(out, "%s =", cfg_keys[k].name);
+		for (p = line; (cut = wrap_at(p)); p = cut + 1)
+			fprintf(out, "%s%.*s\n", p == line ? " " : "\t",
+			    (int)(cut - p), p);
+		fprintf(out, "%s%s\n", p == line ? (*p ? " " : "") : "\t", p);
 	}
-	fprintf(out, "%s%s\n", p == line ? (*p ? " " : "") : "\t", p);
 	free(line);
 	free_strv(w);
+	return rc;
 }
-
 static void
 print_mounts(const struct cfg *c, FILE *out)
 {
@@ -84,6 +112,13 @@ applies(const struct cfg *c, int k)
 		return c->t.dev == DEV_MINIMAL;
 	if (k == K_NET_INTERFACE || k == K_NET_MTU || k == K_NET_BRIDGE)
 		return c->t.net_mode == NET_VETH;
+	/* defaults that give way to other keys: given, they would conflict */
+	if (k == K_FS_SYS && !tloc(c, k))
+		return !(ns_new(&c->t, K_NS_USER) && !ns_new(&c->t, K_NS_NET));
+	if (k == K_FS_PROC && !tloc(c, k))
+		return !(ns_new(&c->t, K_NS_USER) && !ns_new(&c->t, K_NS_PID));
+	if (k == K_NET_MODE && !tloc(c, k))
+		return ns_new(&c->t, K_NS_NET);
 	return 1;
 }
 
@@ -151,6 +186,13 @@ printable(struct cfg *c)
 			if (bad) {
 				cfg_error(c, NULL, k, "a word contains a newline, "
 				    "which an INI file cannot hold");
+				return -1;
+			}
+			if (!(cfg_keys[k].flags & KF_LIST) &&
+			    print_words(c, k, NULL)) {
+				cfg_error(c, NULL, k, "a word is too long to "
+				    "print within a line of INI (%d characters)",
+				    INI_MAX_LINE - 2);
 				return -1;
 			}
 		} else if (k != K_M_FILE) {
