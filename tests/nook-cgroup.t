@@ -60,12 +60,14 @@ container_pid() {
 	[ -n "$CPID" ]
 }
 
-# Is there a process whose command line holds $1?
+# Is there a process whose command line starts with $1?  (Not "holds":
+# nook's own command line holds the payload's words, long before the
+# payload runs.)
 running() {
 	local f c
 	for f in /proc/[0-9]*/cmdline; do
 		{ c=$(tr '\0' ' ' <"$f"); } 2>/dev/null
-		[ "${c#*"$1"}" != "$c" ] && return 0
+		[ "${c#"$1"}" != "$c" ] && return 0
 	done
 	return 1
 }
