@@ -21,23 +21,8 @@ need_root	# mknod /dev/console for the initramfs
 need_cmd qemu-system-x86_64 cpio gzip timeout awk
 [ -x "$NOOK_INIT" ] || skip_all "$NOOK_INIT not built (run make)"
 
-KERNEL=${NOOK_VM_KERNEL:-$(ls -1 /boot/vmlinuz-* 2>/dev/null | sort -V | tail -n 1)}
-[ -n "$KERNEL" ] && [ -r "$KERNEL" ] || skip_all "no readable kernel in /boot/vmlinuz-*"
-
-# A statically linked busybox (Debian: busybox-static).
-is_static() {
-	if command -v readelf >/dev/null 2>&1; then
-		readelf -h "$1" >/dev/null 2>&1 || return 1
-		! readelf -l "$1" 2>/dev/null | grep -q 'Requesting program interpreter'
-	else
-		LC_ALL=C ldd "$1" 2>&1 | grep -q 'not a dynamic executable'
-	fi
-}
-BUSYBOX=
-for b in "${NOOK_BUSYBOX:-}" /bin/busybox /usr/bin/busybox /usr/lib/busybox/busybox; do
-	[ -n "$b" ] && [ -x "$b" ] && is_static "$b" && { BUSYBOX=$b; break; }
-done
-[ -n "$BUSYBOX" ] || skip_all "no static busybox (install busybox-static)"
+. "$TOP/tests/helpers/vm/lib-vm.sh"
+vm_find
 
 TIMEOUT=${NOOK_VM_TIMEOUT:-150}
 JOBS=${NOOK_VM_JOBS:-$(nproc 2>/dev/null || echo 1)}

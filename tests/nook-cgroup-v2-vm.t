@@ -26,19 +26,8 @@ need_root	# mknod /dev/console, files owned by root in the initramfs
 need_cmd qemu-system-x86_64 cpio gzip timeout awk ldd readelf
 [ -x "$NOOK_INIT" ] && [ -x "$NOOK" ] || skip_all "$NOOK not built (run make)"
 
-KERNEL=${NOOK_VM_KERNEL:-$(ls -1 /boot/vmlinuz-* 2>/dev/null | sort -V | tail -n 1)}
-[ -n "$KERNEL" ] && [ -r "$KERNEL" ] || skip_all "no readable kernel in /boot/vmlinuz-*"
-
-is_static() {
-	LC_ALL=C readelf -h "$1" >/dev/null 2>&1 &&
-		! LC_ALL=C readelf -l "$1" 2>/dev/null |
-		grep -q 'Requesting program interpreter'
-}
-BUSYBOX=
-for b in "${NOOK_BUSYBOX:-}" /bin/busybox /usr/bin/busybox /usr/lib/busybox/busybox; do
-	[ -n "$b" ] && [ -x "$b" ] && is_static "$b" && { BUSYBOX=$b; break; }
-done
-[ -n "$BUSYBOX" ] || skip_all "no static busybox (install busybox-static)"
+. "$TOP/tests/helpers/vm/lib-vm.sh"
+vm_find
 
 TIMEOUT=${NOOK_VM_TIMEOUT:-240}
 ACCEL=${NOOK_VM_ACCEL:-tcg}

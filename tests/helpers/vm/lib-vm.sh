@@ -1,0 +1,32 @@
+# SPDX-License-Identifier: MIT
+# What the qemu tests (tests/init-vm.t, tests/nook-cgroup-v2-vm.t) share.
+# Source it after tests/lib.sh:
+#   vm_find   set KERNEL (NOOK_VM_KERNEL, else the newest /boot/vmlinuz-*)
+#             and BUSYBOX (NOOK_BUSYBOX, else a static one of Debian's
+#             busybox-static); skip the whole test when either is missing
+
+# Is FILE a statically linked ELF (no program interpreter)?
+vm_is_static() {
+	if command -v readelf >/dev/null 2>&1; then
+		LC_ALL=C readelf -h "$1" >/dev/null 2>&1 || return 1
+		! LC_ALL=C readelf -l "$1" 2>/dev/null |
+			grep -q 'Requesting program interpreter'
+	else
+		LC_ALL=C ldd "$1" 2>&1 | grep -q 'not a dynamic executable'
+	fi
+}
+
+vm_find() {
+	local b
+
+	KERNEL=${NOOK_VM_KERNEL:-$(ls -1 /boot/vmlinuz-* 2>/dev/null | sort -V | tail -n 1)}
+	[ -n "$KERNEL" ] && [ -r "$KERNEL" ] ||
+		skip_all "no readable kernel in /boot/vmlinuz-*"
+	BUSYBOX=
+	for b in "${NOOK_BUSYBOX:-}" /bin/busybox /usr/bin/busybox \
+	    /usr/lib/busybox/busybox; do
+		[ -n "$b" ] && [ -x "$b" ] && vm_is_static "$b" &&
+			{ BUSYBOX=$b; break; }
+	done
+	[ -n "$BUSYBOX" ] || skip_all "no static busybox (install busybox-static)"
+}
