@@ -30,21 +30,7 @@ JOBS=${NOOK_VM_JOBS:-$(nproc 2>/dev/null || echo 1)}
 [ "$JOBS" -le 5 ] || JOBS=5
 ACCEL=${NOOK_VM_ACCEL:-tcg}
 
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/nook-init-vm.XXXXXX") || exit 1
-cleanup() {
-	local p
-	for p in "${BOOT_PID[@]}"; do
-		kill -TERM "$p" 2>/dev/null
-	done
-	wait
-	if [ "${NOOK_VM_KEEP:-0}" = 1 ]; then
-		echo "# kept $TMP" >&2
-	else
-		rm -rf "$TMP"
-	fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+vm_tmp nook-init-vm
 
 # --- the initramfs -------------------------------------------------------
 build_initramfs() {
@@ -77,7 +63,7 @@ fi
 # --- booting -----------------------------------------------------------------
 # The boots run concurrently, NOOK_VM_JOBS at a time (default: the CPU count,
 # at most 5), each in a subshell that records "QEMU-STATUS SECONDS".
-declare -A BOOT_PID BOOT_ARGS
+declare -A BOOT_ARGS
 # boot_start NAME INITRD INIT-ARGS...
 boot_start() {
 	local name=$1 initrd=$2
@@ -99,13 +85,13 @@ boot_start() {
 		wait "$tp"
 		echo "$? $(($(date +%s) - start))" >"$TMP/$name.status"
 	) &
-	BOOT_PID[$name]=$!
+	VM_PID[$name]=$!
 }
 # boot_wait NAME: sets LOG (serial log), QRC, SECS
 boot_wait() {
 	local name=$1
-	wait "${BOOT_PID[$name]}"
-	unset "BOOT_PID[$name]"
+	wait "${VM_PID[$name]}"
+	unset "VM_PID[$name]"
 	LOG=$TMP/$name.serial
 	read -r QRC SECS <"$TMP/$name.status" 2>/dev/null || { QRC=255 SECS='?'; }
 	diag "boot '$name' (${BOOT_ARGS[$name]}): qemu exit $QRC after ${SECS}s"

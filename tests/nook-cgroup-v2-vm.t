@@ -33,22 +33,7 @@ TIMEOUT=${NOOK_VM_TIMEOUT:-240}
 ACCEL=${NOOK_VM_ACCEL:-tcg}
 NO_V1=${NOOK_VM2_NO_V1-cgroup_no_v1=all}
 
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/nook-cgv2-vm.XXXXXX") || exit 1
-declare -A QPID
-cleanup() {
-	local p
-	for p in "${QPID[@]}"; do
-		kill -TERM "$p" 2>/dev/null
-	done
-	wait
-	if [ "${NOOK_VM_KEEP:-0}" = 1 ]; then
-		echo "# kept $TMP" >&2
-	else
-		rm -rf "$TMP"
-	fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+vm_tmp nook-cgv2-vm
 
 # --- the initramfs -------------------------------------------------------
 # busybox DIR: the static busybox as DIR/bin/busybox and all its applets
@@ -114,12 +99,12 @@ boot_start() {
 		wait "$tp"
 		echo "$? $(($(date +%s) - start))" >"$TMP/$1.status"
 	) &
-	QPID[$1]=$!
+	VM_PID[$1]=$!
 }
 # boot_wait NAME: sets LOG (the console, CR stripped), QRC, SECS
 boot_wait() {
-	wait "${QPID[$1]}"
-	unset "QPID[$1]"
+	wait "${VM_PID[$1]}"
+	unset "VM_PID[$1]"
 	read -r QRC SECS <"$TMP/$1.status" 2>/dev/null || { QRC=255 SECS='?'; }
 	LOG=$TMP/$1.log
 	tr -d '\r' <"$TMP/$1.serial" >"$LOG"

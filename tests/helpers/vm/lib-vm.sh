@@ -4,6 +4,8 @@
 #   vm_find   set KERNEL (NOOK_VM_KERNEL, else the newest /boot/vmlinuz-*)
 #             and BUSYBOX (NOOK_BUSYBOX, else a static one of Debian's
 #             busybox-static); skip the whole test when either is missing
+#   vm_tmp NAME  TMP = a new temp dir; at exit the qemus in VM_PID (name ->
+#             pid) are stopped and TMP removed (NOOK_VM_KEEP=1 keeps it)
 
 # Is FILE a statically linked ELF (no program interpreter)?
 vm_is_static() {
@@ -29,4 +31,26 @@ vm_find() {
 			{ BUSYBOX=$b; break; }
 	done
 	[ -n "$BUSYBOX" ] || skip_all "no static busybox (install busybox-static)"
+}
+
+declare -A VM_PID
+
+vm_cleanup() {
+	local p
+
+	for p in "${VM_PID[@]}"; do
+		kill -TERM "$p" 2>/dev/null
+	done
+	wait
+	if [ "${NOOK_VM_KEEP:-0}" = 1 ]; then
+		echo "# kept $TMP" >&2
+	else
+		rm -rf "$TMP"
+	fi
+}
+
+vm_tmp() {
+	TMP=$(mktemp -d "${TMPDIR:-/tmp}/$1.XXXXXX") || exit 1
+	trap vm_cleanup EXIT
+	trap 'exit 130' INT TERM
 }
