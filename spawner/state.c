@@ -546,9 +546,10 @@ state_record(struct run *r)
 	env = proc_file(r->pid, "environ", &envlen);
 	rc = !env || put_file(r->st.fd, "environ", env, envlen) ||
 	    write_state(r, part) ? -1 : 0;
-	/* a container already over has nothing to find: only a failure
+	/* a container already over, or on its way out (its memory gone
+	 * before it is a zombie: ESRCH), has nothing to find: only a failure
 	 * while it runs is worth a word */
-	if (rc && !exited(r->pid, &e))
+	if (rc && !exited(r->pid, &e) && e != ESRCH && e != ENOENT)
 		nook_warn("%s: cannot record the running container: %s",
 		    r->t->name, strerror(e));
 	free(ids);
