@@ -54,3 +54,37 @@ vm_tmp() {
 	trap vm_cleanup EXIT
 	trap 'exit 130' INT TERM
 }
+
+# vm_accel  (after vm_find) ACCEL = NOOK_VM_ACCEL, else kvm when /dev/kvm
+#           boots KERNEL, else tcg; ACCEL_WHY says why.  The probe boots
+#           KERNEL with no root file system: it must panic (and qemu exit,
+#           -no-reboot) within 15 s.  A /dev/kvm that opens but cannot run
+#           it (nested virtualisation that does not work: no output, the
+#           CPU spinning) is not used.
+vm_accel() {
+	local log rc
+
+	ACCEL=${NOOK_VM_ACCEL:-}
+	if [ -n "$ACCEL" ]; then
+		ACCEL_WHY="NOOK_VM_ACCEL=$ACCEL"
+		return 0
+	fi
+	ACCEL=tcg
+	if ! [ -r /dev/kvm ] || ! [ -w /dev/kvm ]; then
+		ACCEL_WHY="no usable /dev/kvm"
+		return 0
+	fi
+	log=$(mktemp "${TMPDIR:-/tmp}/nook-kvm-probe.XXXXXX") || return 0
+	timeout -k 2 15 qemu-system-x86_64 -accel kvm -m 256 -smp 1 \
+		-nodefaults -display none -no-reboot -serial "file:$log" \
+		-kernel "$KERNEL" \
+		-append "console=ttyS0 panic=-1 root=/dev/nook-no-root" \
+		</dev/null >/dev/null 2>&1
+	rc=$?
+	if [ "$rc" = 0 ] && grep -q 'Kernel panic' "$log"; then
+		ACCEL=kvm ACCEL_WHY="/dev/kvm boots the kernel"
+	else
+		ACCEL_WHY="/dev/kvm does not boot the kernel (probe: qemu status $rc)"
+	fi
+	rm -f "$log"
+}
