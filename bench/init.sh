@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # bench/init.sh - nook-init vs tini, tini-static, dumb-init and catatonit.
 #
-# Prints a markdown table (one row per metric, one column per init) and the
-# ratios of every other init to nook-init.  See bench/README.md.
+# Prints a markdown table (one row per metric, one column per init), the
+# ratios of every other init to nook-init, and whether nook-init is at or
+# under tini-static in start overhead, init CPU per orphan and signal round
+# trip (issue 12's targets).  See bench/README.md.
 #
 # Every init runs only as PID 1 of its own PID namespace, via
 #   unshare --pid --fork --mount-proc --kill-child -- INIT -- CMD

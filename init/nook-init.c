@@ -3,8 +3,8 @@
  * nook-init - a tiny PID 1 for containers and appliances.
  *
  * One process, one loop: every signal is blocked and taken synchronously
- * with rt_sigtimedwait(), SIGCHLD reaps, everything else is forwarded to
- * the child.  When the child exits the rest of the tree is stopped
+ * with rt_sigtimedwait(); every wake-up reaps, every signal but SIGCHLD is
+ * forwarded to the child.  When the child exits the rest of the tree is stopped
  * gracefully (SIGTERM, grace period, SIGKILL) before the init exits - or,
  * as the real PID 1 of a machine, powers off, because exiting there panics
  * the kernel.  libc only, no heap after start-up, built static.
@@ -14,8 +14,8 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/reboot.h>
@@ -41,6 +41,11 @@
 #define KSIG_MAX 64
 #define INIT_PIDNS_INO 0xEFFFFFFCU
 #define MAX_TERMED 512
+/*
+ * For the string tables: GCC aligns every array of 32 bytes or more to 32
+ * for vector loads that nobody does on them, padding the binary.
+ */
+#define UNALIGNED __attribute__((aligned(1)))
 
 enum mode { MODE_PLAIN, MODE_NSINIT, MODE_MACHINE };
 enum restart { RESTART_NO, RESTART_FAILURE, RESTART_ALWAYS };
@@ -60,6 +65,68 @@ static pid_t termed[MAX_TERMED];	/* descendants already sent SIGTERM */
 static int pass_fd[16];		/* --pass-fd: kept by --close-fds */
 static int npass_fd;
 
+/*
+ * The few string functions the init needs, a byte at a time: musl's are
+ * built for speed on long strings and would be a tenth of the binary.
+ */
+static size_t
+slen(const char *s)
+{
+	const char *p = s;
+
+	while (*p)
+		p++;
+	return p - s;
+}
+
+/* stpcpy(3) */
+static char *
+scpy(char *d, const char *s)
+{
+	while ((*d = *s++))
+		d++;
+	return d;
+}
+
+/* s without the prefix p, or 0 when s does not start with p */
+static const char *
+after(const char *s, const char *p)
+{
+	while (*p)
+		if (*s++ != *p++)
+			return 0;
+	return s;
+}
+
+/* In a list of entries "<key byte>text\0": the text of key k, or 0. */
+static const char *
+lookup(const char *list, int k)
+{
+	for (; *list; list += slen(list) + 1)
+		if (*list == k)
+			return list + 1;
+	return 0;
+}
+
+/* strcmp(3) == 0 */
+static int
+same(const char *a, const char *b)
+{
+	const char *rest = after(a, b);
+
+	return rest && !*rest;
+}
+
+/*
+ * Raw syscall(2) for write, read and close: libc's are cancellation
+ * points, which drags in code that a single-threaded init never runs.
+ */
+static void
+out(int fd, const char *s)
+{
+	syscall(SYS_write, fd, s, slen(s));
+}
+
 /* Minimal stderr logger: stdio would triple the binary's size. */
 static void
 say(int level, const char *a, const char *b, const char *c)
@@ -70,70 +137,68 @@ say(int level, const char *a, const char *b, const char *c)
 	if (level > verbosity)
 		return;
 	for (i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
-		if (parts[i] && write(2, parts[i], strlen(parts[i])) < 0)
-			return;
+		if (parts[i])
+			out(2, parts[i]);
 }
 
+/* Decimal digits of v, at the end of buf[24]: pids, signals, statuses. */
 static const char *
-num(long v, char *buf)
+num(unsigned long v, char *buf)
 {
 	char *p = buf + 23;
-	int neg = v < 0;
-	unsigned long u = neg ? -(unsigned long)v : (unsigned long)v;
 
 	*p = 0;
 	do
-		*--p = '0' + u % 10;
-	while (u /= 10);
-	if (neg)
-		*--p = '-';
+		*--p = '0' + v % 10;
+	while (v /= 10);
 	return p;
 }
 
 /*
- * errstr(3) for the errors an init can meet; libc's whole table would be
- * an eighth of the binary.
+ * strerror(3) for the errors an init can meet; libc's whole table would be
+ * an eighth of the binary.  Each message starts with its errno, one byte
+ * in octal (Linux's numbers, the same on every architecture we build for).
  */
+static const char err_msgs[] UNALIGNED =
+	"\001Operation not permitted\0"
+	"\002No such file or directory\0"
+	"\003No such process\0"
+	"\007Argument list too long\0"
+	"\010Exec format error\0"
+	"\013Resource temporarily unavailable\0"
+	"\014Out of memory\0"
+	"\015Permission denied\0"
+	"\020Resource busy\0"
+	"\023No such device\0"
+	"\024Not a directory\0"
+	"\025Is a directory\0"
+	"\026Invalid argument\0"
+	"\032Text file busy\0"
+	"\044File name too long\0"
+	"\046Function not implemented\0"
+	"\050Too many levels of symbolic links\0"
+	"\120Accessing a corrupted shared library\0";
+
 static const char *
 errstr(int e)
 {
-	static const struct { int e; const char *s; } t[] = {
-		{ EPERM, "Operation not permitted" },
-		{ ENOENT, "No such file or directory" },
-		{ ESRCH, "No such process" },
-		{ E2BIG, "Argument list too long" },
-		{ ENOEXEC, "Exec format error" },
-		{ EAGAIN, "Resource temporarily unavailable" },
-		{ ENOMEM, "Out of memory" },
-		{ EACCES, "Permission denied" },
-		{ EBUSY, "Resource busy" },
-		{ ENODEV, "No such device" },
-		{ ENOTDIR, "Not a directory" },
-		{ EISDIR, "Is a directory" },
-		{ EINVAL, "Invalid argument" },
-		{ ETXTBSY, "Text file busy" },
-		{ ENAMETOOLONG, "File name too long" },
-		{ ENOSYS, "Function not implemented" },
-		{ ELOOP, "Too many levels of symbolic links" },
-		{ ELIBBAD, "Accessing a corrupted shared library" },
-	};
 	static char buf[24];
+	const char *m = lookup(err_msgs, e);
 	char *p;
-	unsigned i;
 
-	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
-		if (t[i].e == e)
-			return t[i].s;
+	if (m)
+		return m;
 	p = (char *)num(e, buf) - 6;
 	memcpy(p, "errno ", 6);
 	return p;
 }
 
-static void
+static int
 usage_error(const char *flag, const char *why)
 {
 	say(0, flag, ": ", why);
 	say(0, "try 'nook-init --help'", 0, 0);
+	return -1;
 }
 
 /* Decimal in [lo, hi], the whole string; -1 when it is not. */
@@ -152,62 +217,70 @@ parse_num(const char *s, long lo, long hi)
 	return v < lo || v > hi ? -1 : v;
 }
 
-static const char sig_names[] =
+static const char sig_names[] UNALIGNED =
 	"HUP\0INT\0QUIT\0ILL\0TRAP\0ABRT\0BUS\0FPE\0KILL\0USR1\0SEGV\0USR2\0"
 	"PIPE\0ALRM\0TERM\0STKFLT\0CHLD\0CONT\0STOP\0TSTP\0TTIN\0TTOU\0URG\0"
 	"XCPU\0XFSZ\0VTALRM\0PROF\0WINCH\0IO\0PWR\0SYS\0";
+
+/* The index of v in a list of NUL-terminated words; -1 when absent. */
+static int
+pick(const char *v, const char *words)
+{
+	int i;
+
+	for (i = 0; v && *words; i++, words += slen(words) + 1)
+		if (same(v, words))
+			return i;
+	return -1;
+}
 
 /* "TERM", "SIGTERM", "15", "RTMIN+3", "SIGRTMAX-1"; -1 when unknown. */
 static int
 parse_signal(const char *s)
 {
-	const char *n = sig_names;
-	long off;
+	const char *p;
+	long off = 0;
 	int i;
 
 	if (*s >= '0' && *s <= '9')
 		return parse_num(s, 1, KSIG_MAX);
-	if (!strncmp(s, "SIG", 3))
-		s += 3;
-	for (i = 1; *n; i++, n += strlen(n) + 1)
-		if (!strcmp(s, n))
-			return i;
-	if (!strncmp(s, "RTMIN", 5)) {
-		if (!s[5])
-			return KSIG_RTMIN;
-		off = s[5] == '+' ? parse_num(s + 6, 0, 30) : -1;
-		return off < 0 ? -1 : KSIG_RTMIN + off;
-	}
-	if (!strncmp(s, "RTMAX", 5)) {
-		if (!s[5])
-			return KSIG_MAX;
-		off = s[5] == '-' ? parse_num(s + 6, 0, 30) : -1;
-		return off < 0 ? -1 : KSIG_MAX - off;
-	}
-	return -1;
+	if ((p = after(s, "SIG")))
+		s = p;
+	if ((i = pick(s, sig_names)) >= 0)
+		return i + 1;
+	if (!(p = after(s, "RTMIN")) && !(p = after(s, "RTMAX")))
+		return -1;
+	/* RTMIN+N counts up, RTMAX-N down; s[3] tells MIN from MAX */
+	if (*p)
+		off = *p == (s[3] == 'I' ? '+' : '-') ?
+		    parse_num(p + 1, 0, 30) : -1;
+	if (off < 0)
+		return -1;
+	return s[3] == 'I' ? KSIG_RTMIN + off : KSIG_MAX - off;
 }
 
-static const char usage_text[] =
+/* Tabs, not spaces, align the columns: each space is a byte of the binary. */
+static const char usage_text[] UNALIGNED =
 "usage: nook-init [OPTIONS] [--] PROGRAM [ARGS...]\n"
 "Run PROGRAM as the child of a minimal init: reap zombies, forward signals,\n"
 "and on exit stop what is left gracefully.\n"
 "\n"
-"  -s               become a child subreaper when not PID 1\n"
-"  -g               forward signals to the child's process group\n"
-"  -e CODE          treat exit code CODE as 0 (repeatable)\n"
-"  -p SIGNAL        parent-death signal of the init\n"
+"  -s\t\tbecome a child subreaper when not PID 1\n"
+"  -g\t\tforward signals to the child's process group\n"
+"  -e CODE\ttreat exit code CODE as 0 (repeatable)\n"
+"  -p SIGNAL\tparent-death signal of the init\n"
 "  -t, --grace SECONDS\n"
-"                   grace between SIGTERM and SIGKILL at shutdown (5)\n"
-"  -v               more messages on stderr (repeatable)\n"
-"  --close-fds      close inherited descriptors above 2 before the exec\n"
-"  --pass-fd=FD     but keep FD open (repeatable)\n"
-"  -w, -l           accepted for tini compatibility\n"
+"\t\tgrace between SIGTERM and SIGKILL at shutdown (5)\n"
+"  -v\t\tmore messages on stderr (repeatable)\n"
+"  --close-fds\tclose inherited descriptors above 2 before the exec\n"
+"  --pass-fd=FD\tbut keep FD open (repeatable)\n"
+"  -w, -l\taccepted for tini compatibility\n"
 "  --on-exit=poweroff|reboot|halt\n"
-"                   machine PID 1 only: what to do when PROGRAM exits\n"
+"\t\tmachine PID 1 only: what to do when PROGRAM exits\n"
 "  --restart=no|on-failure|always\n"
-"                   restart PROGRAM with a back-off instead of exiting\n"
-"  -h, --help       this text\n"
-"  --version        print the version\n"
+"\t\trestart PROGRAM with a back-off instead of exiting\n"
+"  -h, --help\tthis text\n"
+"  --version\tprint the version\n"
 "\n"
 "Environment: NOOK_INIT_SUBREAPER, NOOK_INIT_KILL_PROCESS_GROUP,\n"
 "NOOK_INIT_VERBOSITY, NOOK_INIT_GRACE, NOOK_INIT_CLOSE_FDS (TINI_SUBREAPER,\n"
@@ -215,118 +288,127 @@ static const char usage_text[] =
 "Exit status: PROGRAM's, 128+N if it died of signal N, 126 when it cannot\n"
 "be executed, 127 when not found, 125 for the init's own errors.\n";
 
-static void
-put(const char *s)
-{
-	if (write(1, s, strlen(s)) < 0)
-		return;
-}
+/* What each option with a value expects, by option() letter. */
+static const char expects[] UNALIGNED =
+	"texpects seconds from 0 to 86400\0"
+	"eexpects an exit code 0-255\0"
+	"pexpects a signal name or number\0"
+	"kexpects a descriptor from 3 to 65535 (at most 16)\0"
+	"oexpects poweroff, reboot or halt\0"
+	"rexpects no, on-failure or always\0";
 
-/* A long option's value: "--name=value" or "--name value". */
-static const char *
-long_value(char **argv, int *i, const char *arg, size_t len)
-{
-	if (arg[len] == '=')
-		return arg + len + 1;
-	if (arg[len] == 0 && argv[*i + 1])
-		return argv[++*i];
-	return 0;
-}
-
+/*
+ * One option, short or long, with its value: 1 to stop (--help), -1 on
+ * error.  Long-only options and the environment's verbosity (q) have
+ * letters too, close to the short ones so that the switch stays small,
+ * but no short option may use them.
+ */
 static int
-set_grace(const char *v, const char *flag)
+option(int c, const char *v, const char *flag)
 {
-	long g = parse_num(v, 0, 86400);
-
-	if (g < 0) {
-		usage_error(flag, "expects seconds from 0 to 86400");
-		return -1;
-	}
-	grace = (int)g;
-	return 0;
-}
-
-static int
-parse_long(char **argv, int *i)
-{
-	const char *arg = argv[*i], *v;
-
-	if (!strcmp(arg, "--help")) {
-		put(usage_text);
-		return 1;
-	}
-	if (!strcmp(arg, "--version")) {
-		put("nook-init version " NOOK_VERSION " - git." NOOK_GIT "\n");
-		return 1;
-	}
-	if (!strcmp(arg, "--close-fds")) {
-		close_fds = 1;
-		return 0;
-	}
-	if (!strncmp(arg, "--pass-fd", 9) && (arg[9] == '=' || !arg[9])) {
-		long fd = parse_num(long_value(argv, i, arg, 9), 3, 65535);
-
-		if (fd < 0 || npass_fd == 16)
-			return usage_error("--pass-fd", "expects a descriptor "
-			    "from 3 to 65535 (at most 16)"), -1;
-		pass_fd[npass_fd++] = (int)fd;
-		return 0;
-	}
-	if (!strncmp(arg, "--grace", 7) && (arg[7] == '=' || !arg[7]))
-		return set_grace(long_value(argv, i, arg, 7), "--grace");
-	if (!strncmp(arg, "--on-exit", 9) && (arg[9] == '=' || !arg[9])) {
-		v = long_value(argv, i, arg, 9);
-		if (v && !strcmp(v, "poweroff"))
-			on_exit_cmd = RB_POWER_OFF;
-		else if (v && !strcmp(v, "reboot"))
-			on_exit_cmd = RB_AUTOBOOT;
-		else if (v && !strcmp(v, "halt"))
-			on_exit_cmd = RB_HALT_SYSTEM;
-		else
-			return usage_error("--on-exit",
-			    "expects poweroff, reboot or halt"), -1;
-		return 0;
-	}
-	if (!strncmp(arg, "--restart", 9) && (arg[9] == '=' || !arg[9])) {
-		v = long_value(argv, i, arg, 9);
-		if (v && !strcmp(v, "no"))
-			restart = RESTART_NO;
-		else if (v && !strcmp(v, "on-failure"))
-			restart = RESTART_FAILURE;
-		else if (v && !strcmp(v, "always"))
-			restart = RESTART_ALWAYS;
-		else
-			return usage_error("--restart",
-			    "expects no, on-failure or always"), -1;
-		return 0;
-	}
-	usage_error(arg, "unknown option");
-	return -1;
-}
-
-/* One short option with its value; returns -1 on error. */
-static int
-short_opt(char c, const char *v)
-{
-	long n;
+	static const int reboot_cmd[] = {
+		RB_POWER_OFF, RB_AUTOBOOT, RB_HALT_SYSTEM
+	};
+	long n = 0;
 
 	switch (c) {
-	case 's': subreaper = 1; return 0;
-	case 'g': group_kill = 1; return 0;
-	case 'v': verbosity++; return 0;
-	case 'w': case 'l': return 0;
-	case 't': return set_grace(v, "-t");
+	case 'h':
+		out(1, usage_text);
+		return 1;
+	case 'i':
+		out(1, "nook-init version " NOOK_VERSION " - git." NOOK_GIT
+		    "\n");
+		return 1;
+	case 'f': close_fds = 1; break;
+	case 's': subreaper = 1; break;
+	case 'g': group_kill = 1; break;
+	case 'v': verbosity++; break;
+	case 'q':	/* the environment's verbosity: a bad one is ignored */
+		if ((n = parse_num(v, 0, 9)) >= 0)
+			verbosity = (int)n;
+		return 0;
+	case 'w': case 'l': break;
+	case 't':
+		if ((n = parse_num(v, 0, 86400)) >= 0)
+			grace = (int)n;
+		break;
 	case 'e':
-		if ((n = parse_num(v, 0, 255)) < 0)
-			return usage_error("-e", "expects an exit code 0-255"), -1;
-		expect_zero[n / 8] |= 1 << (n % 8);
-		return 0;
+		if ((n = parse_num(v, 0, 255)) >= 0)
+			expect_zero[n / 8] |= 1 << (n % 8);
+		break;
 	case 'p':
-		if (!v || (pdeathsig = parse_signal(v)) < 0)
-			return usage_error("-p", "expects a signal name or number"), -1;
-		return 0;
+		n = pdeathsig = parse_signal(v);
+		break;
+	case 'k':
+		if ((n = parse_num(v, 3, 65535)) >= 0 && npass_fd < 16)
+			pass_fd[npass_fd++] = (int)n;
+		else
+			n = -1;
+		break;
+	case 'o':
+		if ((n = pick(v, "poweroff\0reboot\0halt\0")) >= 0)
+			on_exit_cmd = reboot_cmd[n];
+		break;
+	case 'r':
+		if ((n = pick(v, "no\0on-failure\0always\0")) >= 0)
+			restart = (enum restart)n;
+		break;
+	default:
+		return usage_error(flag, "unknown option");
 	}
-	return -1;
+	return n < 0 ? usage_error(flag, lookup(expects, c)) : 0;
+}
+
+/* The options with a value are those with something they expect. */
+static int
+takes_value(char c)
+{
+	return lookup(expects, c) != 0;
+}
+
+/* Each long option: the letter option() knows it by, then its name. */
+static const char long_names[] UNALIGNED =
+	"h--help\0i--version\0f--close-fds\0k--pass-fd\0t--grace\0"
+	"o--on-exit\0r--restart\0";
+
+/* "--name", "--name=value" or "--name value" */
+static int
+long_option(char **argv, int *i)
+{
+	const char *arg = argv[*i], *n, *p = 0;
+
+	for (n = long_names; *n; n += slen(n) + 1)
+		if ((p = after(arg, n + 1)) && (!*p || *p == '='))
+			break;
+	if (!*n || (*p && !takes_value(*n)))
+		return usage_error(arg, "unknown option");
+	if (takes_value(*n) && !(p = *p ? p + 1 : argv[++*i]))
+		return usage_error(n + 1, "needs a value");
+	return option(*n, p, n + 1);
+}
+
+/* The short options, as entries for lookup() */
+static const char short_names[] = "h\0s\0g\0v\0w\0l\0t\0e\0p\0";
+
+/* "-s", "-sg", "-e3", "-se 3": a value ends the cluster */
+static int
+short_options(char **argv, int *i)
+{
+	const char *p, *v;
+	char flag[3] = "-?";
+	int r;
+
+	for (p = argv[*i] + 1; *p; p++) {
+		flag[1] = *p;
+		v = 0;
+		if (!lookup(short_names, *p))
+			return usage_error(flag, "unknown option");
+		if (takes_value(*p) && !(v = p[1] ? p + 1 : argv[++*i]))
+			return usage_error(flag, "needs a value");
+		if ((r = option(*p, v, flag)) || v)
+			return r;
+	}
+	return 0;
 }
 
 /*
@@ -339,63 +421,53 @@ static int
 parse_args(int argc, char **argv)
 {
 	int i, r;
-	const char *p, *v;
-	char opt[3] = "-?";
 
 	for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
-		if (!strcmp(argv[i], "--"))
-			return i + 1 < argc ? i + 1 :
-			    (usage_error("--", "PROGRAM is missing"), -1);
-		if (argv[i][1] == '-') {
-			if ((r = parse_long(argv, &i)))
-				return r > 0 ? 0 : -1;
-			continue;
-		}
-		if (!strcmp(argv[i], "-h"))
-			return put(usage_text), 0;
-		for (p = argv[i] + 1; *p; p++) {
-			opt[1] = *p;
-			v = 0;
-			if (strchr("tep", *p)) {
-				v = p[1] ? p + 1 : argv[++i];
-				if (!v)
-					return usage_error(opt, "needs a value"), -1;
-			}
-			if (short_opt(*p, v) < 0) {
-				if (!strchr("tep", *p))
-					usage_error(opt, "unknown option");
-				return -1;
-			}
-			if (v)
-				break;
-		}
+		if (same(argv[i], "--"))
+			return ++i < argc ? i :
+			    usage_error("--", "PROGRAM is missing");
+		r = argv[i][1] == '-' ? long_option(argv, &i) :
+		    short_options(argv, &i);
+		if (r)
+			return r > 0 ? 0 : -1;
 	}
 	if (i >= argc)
-		return usage_error("PROGRAM", "is missing"), -1;
+		return usage_error("PROGRAM", "is missing");
 	return i;
 }
 
-/* tini's variables too: images made for tini already set them. */
+/* getenv(3): the value of name, 0 when it is not set */
+static const char *
+env(const char *name)
+{
+	const char *v;
+	char **e;
+
+	for (e = environ; *e; e++)
+		if ((v = after(*e, name)) && *v == '=')
+			return v + 1;
+	return 0;
+}
+
+/*
+ * The environment's options, tini's names too: images made for tini
+ * already set them.  Each is the option() letter, then the name; set to
+ * anything but "" turns a flag on.
+ */
+static const char env_names[] UNALIGNED =
+	"qTINI_VERBOSITY\0qNOOK_INIT_VERBOSITY\0"
+	"sNOOK_INIT_SUBREAPER\0sTINI_SUBREAPER\0"
+	"gNOOK_INIT_KILL_PROCESS_GROUP\0gTINI_KILL_PROCESS_GROUP\0"
+	"fNOOK_INIT_CLOSE_FDS\0tNOOK_INIT_GRACE\0";
+
 static void
 env_options(void)
 {
-	const char *v;
-	long n;
+	const char *n, *v;
 
-	if (((v = getenv("NOOK_INIT_SUBREAPER")) && *v) ||
-	    ((v = getenv("TINI_SUBREAPER")) && *v))
-		subreaper = 1;
-	if (((v = getenv("NOOK_INIT_KILL_PROCESS_GROUP")) && *v) ||
-	    ((v = getenv("TINI_KILL_PROCESS_GROUP")) && *v))
-		group_kill = 1;
-	if ((v = getenv("TINI_VERBOSITY")) && (n = parse_num(v, 0, 9)) >= 0)
-		verbosity = (int)n;
-	if ((v = getenv("NOOK_INIT_VERBOSITY")) && (n = parse_num(v, 0, 9)) >= 0)
-		verbosity = (int)n;
-	if ((v = getenv("NOOK_INIT_CLOSE_FDS")) && *v)
-		close_fds = 1;
-	if ((v = getenv("NOOK_INIT_GRACE")) && *v)
-		set_grace(v, "NOOK_INIT_GRACE");
+	for (n = env_names; *n; n += slen(n) + 1)
+		if ((v = env(n + 1)) && *v)
+			option(*n, v, n + 1);
 }
 
 /*
@@ -418,39 +490,40 @@ detect_mode(void)
 	return MODE_MACHINE;
 }
 
-static void
-mount_if_missing(const char *dir, const char *type, unsigned long flags,
-    const char *data)
-{
-	struct stat root, st;
-
-	mkdir(dir, 0755);
-	if (syscall(SYS_stat, "/", &root) || syscall(SYS_stat, dir, &st))
-		return;
-	if (st.st_dev != root.st_dev)
-		return;		/* something is mounted there already */
-	if (mount(type, dir, type, flags, data))
-		say(1, dir, ": mount: ", errstr(errno));
-}
-
-/* An initramfs /init starts with almost nothing: give it the basics. */
+/*
+ * An initramfs /init starts with almost nothing: give it /proc, /sys,
+ * /dev and /run where nothing is mounted yet, and a console as stdio.
+ */
 static void
 machine_setup(void)
 {
-	int fd;
+	static const char mounts[] UNALIGNED =
+		"/proc\0proc\0/sys\0sysfs\0/dev\0devtmpfs\0/run\0tmpfs\0";
+	const char *dir = mounts, *type;
+	struct stat root, st;
+	unsigned long flags;
+	int i, fd;
 
-	mount_if_missing("/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, 0);
-	mount_if_missing("/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, 0);
-	mount_if_missing("/dev", "devtmpfs", MS_NOSUID, "mode=0755");
-	mount_if_missing("/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755");
+	for (i = 0; i < 4 && !syscall(SYS_stat, "/", &root); i++) {
+		type = dir + slen(dir) + 1;
+		/* noexec for proc and sysfs, nodev but for devtmpfs */
+		flags = MS_NOSUID | (i < 2 ? MS_NOEXEC : 0) |
+		    (i != 2 ? MS_NODEV : 0);
+		syscall(SYS_mkdir, dir, 0755);
+		/* something is mounted there already: leave it */
+		if (!syscall(SYS_stat, dir, &st) && st.st_dev == root.st_dev &&
+		    syscall(SYS_mount, type, dir, type, flags,
+		    i < 2 ? 0 : "mode=0755"))
+			say(1, dir, ": mount: ", errstr(errno));
+		dir = type + slen(type) + 1;
+	}
 	/* no O_CLOEXEC: it becomes the stdio that the child inherits */
 	if (syscall(SYS_fcntl, 0, F_GETFD) < 0 &&
-	    (fd = open("/dev/console", O_RDWR)) >= 0) {
-		dup2(fd, 0);
-		dup2(fd, 1);
-		dup2(fd, 2);
+	    (fd = syscall(SYS_openat, AT_FDCWD, "/dev/console", O_RDWR)) >= 0) {
+		for (i = 0; i < 3; i++)
+			syscall(SYS_dup2, fd, i);
 		if (fd > 2)
-			close(fd);
+			syscall(SYS_close, fd);
 	}
 }
 
@@ -493,7 +566,7 @@ close_extra_fds(unsigned from)
 		if (next > from && syscall(SYS_close_range, from, next == ~0U ?
 		    ~0U : next - 1, 0))
 			for (; from < 65536 && from < next; from++)
-				close((int)from);
+				syscall(SYS_close, from);
 		if (next == ~0U)
 			return;
 		from = next + 1;
@@ -506,17 +579,19 @@ exec_search(char **argv, char **envp, const char *path)
 {
 	char file[4096];
 	const char *seg, *end;
-	size_t dlen, flen = strlen(argv[0]);
+	size_t dlen, flen = slen(argv[0]);
 	int eacces = 0;
 
 	if (!*argv[0])
 		return ENOENT;
-	if (strchr(argv[0], '/')) {
-		execve(argv[0], argv, envp);
-		return errno;
-	}
+	for (end = argv[0]; *end; end++)
+		if (*end == '/') {
+			execve(argv[0], argv, envp);
+			return errno;
+		}
 	for (seg = path; ; seg = end + 1) {
-		end = strchrnul(seg, ':');
+		for (end = seg; *end && *end != ':'; end++)
+			;
 		dlen = end - seg;
 		if (dlen + flen + 2 <= sizeof(file)) {
 			memcpy(file, dlen ? seg : ".", dlen ? dlen : 1);
@@ -538,50 +613,45 @@ exec_search(char **argv, char **envp, const char *path)
 
 /*
  * In the child: own process group, the terminal's foreground when stdin
- * is one (SIGTTOU is still blocked, so tcsetpgrp cannot stop us), a clean
- * signal state and a PATH.  Inherited descriptors stay, as with tini,
- * dumb-init and catatonit: whoever passes fd 3 (--preserve-fds, socket
- * activation, "3<file") means it for the program.  The init's own are all
- * close-on-exec.
+ * is one (no harm when it is not; SIGTTOU is still blocked, so tcsetpgrp
+ * cannot stop us), a clean signal state and a PATH.  Inherited
+ * descriptors stay, as with tini, dumb-init and catatonit: whoever passes
+ * fd 3 (--preserve-fds, socket activation, "3<file") means it for the
+ * program.  The init's own are all close-on-exec.
  */
 static void __attribute__((noreturn))
 exec_child(char **argv)
 {
-	struct { void *handler; unsigned long flags; void *restorer;
-	    ksigset mask; } dfl = { SIG_DFL, 0, 0, 0 };
-	const char *path = getenv("PATH");
-	long listen = parse_num(getenv("LISTEN_FDS"), 1, 1024);
-	char lpid[40] = "LISTEN_PID=", b[24];
-	size_t n = 0;
-	ksigset none = 0;
-	int sig, e;
+	/* the kernel's struct sigaction, all zero: SIG_DFL */
+	static unsigned long dfl[4];	/* in .bss: no bytes in the file */
+	const char *path = env("PATH");
+	long listen = parse_num(env("LISTEN_FDS"), 1, 1024);
+	char lpid[40], b[24], **e;
+	int sig, me = getpid();
+	size_t n;
 
-	while (environ[n])
-		n++;
-	char *envp[n + 2];
-	memcpy(envp, environ, (n + 1) * sizeof(char *));
 	/* socket activation: the descriptors and LISTEN_PID are the child's */
-	strcat(lpid, num(getpid(), b));
-	for (e = 0; listen > 0 && envp[e]; e++)
-		if (!strncmp(envp[e], "LISTEN_PID=", 11))
-			envp[e] = lpid;
-	if (!path) {
-		envp[n] = (char *)"PATH=" DEFAULT_PATH;
-		envp[n + 1] = 0;
+	scpy(scpy(lpid, "LISTEN_PID="), num(me, b));
+	for (e = environ; *e; e++)	/* our own copy since the fork */
+		if (listen > 0 && after(*e, "LISTEN_PID="))
+			*e = lpid;
+	n = e - environ;
+	char *envp[n + 2];
+	memcpy(envp, environ, n * sizeof(char *));
+	envp[n] = path ? 0 : (char *)"PATH=" DEFAULT_PATH;
+	envp[n + 1] = 0;
+	if (!path)
 		path = DEFAULT_PATH;
-	}
-	setpgid(0, 0);
-	if (isatty(0))
-		tcsetpgrp(0, getpgrp());
-	for (sig = 1; sig <= KSIG_MAX; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP)
-			syscall(SYS_rt_sigaction, sig, &dfl, 0, sizeof(ksigset));
-	ksigprocmask(SIG_SETMASK, &none, 0);
+	syscall(SYS_setpgid, 0, 0);
+	syscall(SYS_ioctl, 0, TIOCSPGRP, &me);	/* tcsetpgrp(3) */
+	for (sig = 1; sig <= KSIG_MAX; sig++)	/* KILL, STOP: EINVAL */
+		syscall(SYS_rt_sigaction, sig, dfl, 0, sizeof(ksigset));
+	ksigprocmask(SIG_SETMASK, (ksigset *)&dfl[3], 0);	/* all zero */
 	if (close_fds)
 		close_extra_fds(3 + (listen > 0 ? listen : 0));
-	e = exec_search(argv, envp, path);
-	say(0, argv[0], ": ", errstr(e));
-	_exit(e == ENOENT || e == ENOTDIR ? 127 : 126);
+	sig = exec_search(argv, envp, path);	/* an errno now */
+	say(0, argv[0], ": ", errstr(sig));
+	_exit(sig == ENOENT || sig == ENOTDIR ? 127 : 126);
 }
 
 static pid_t
@@ -599,7 +669,8 @@ spawn(char **argv)
 		say(0, "fork: ", errstr(errno), 0);
 		return -1;
 	}
-	setpgid(pid, pid);	/* both sides, so no signal races the child's */
+	/* both sides, so no signal races the child's */
+	syscall(SYS_setpgid, pid, pid);
 	return pid;
 }
 
@@ -608,8 +679,11 @@ forward(int sig)
 {
 	if (sig == SIGPWR || sig == KSIG_HALT || sig == KSIG_POWEROFF)
 		sig = SIGTERM;	/* stop requests of lxc-stop and nspawn */
-	if (sig == SIGTERM || sig == SIGINT)
+	if (sig == SIGTERM || sig == SIGINT) {
 		stopping = 1;
+		if (mode == MODE_MACHINE)
+			return;	/* stop_rest() takes the machine down */
+	}
 	if (child <= 0)
 		return;
 	if (kill(group_kill ? -child : child, sig) && group_kill)
@@ -645,13 +719,14 @@ now_ms(void)
 
 /* Wait up to ms (-1: forever) for one signal; 0 on timeout. */
 static int
-wait_signal(long ms, siginfo_t *si)
+wait_signal(long ms)
 {
 	ksigset set = waited_signals();
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
 	int sig;
 
-	sig = syscall(SYS_rt_sigtimedwait, &set, si, ms < 0 ? 0 : &ts,
+	/* no siginfo: who sent it does not change what we do with it */
+	sig = syscall(SYS_rt_sigtimedwait, &set, 0, ms < 0 ? 0 : &ts,
 	    sizeof(ksigset));
 	return sig < 0 ? 0 : sig;
 }
@@ -674,7 +749,7 @@ reap(int *child_status)
 	pid_t pid;
 
 	for (;;) {
-		pid = waitpid(-1, &st, WNOHANG);
+		pid = syscall(SYS_wait4, -1, &st, WNOHANG, 0);
 		if (pid == 0)
 			return 0;
 		if (pid < 0)
@@ -720,43 +795,51 @@ signal_child(pid_t pid, int sig)
 static int
 scan_proc(int sig, int live)
 {
-	char buf[2048], name[40], stat[512], *p, *d;
+	char buf[2048], name[40], stat[512], me[24], *p, *d;
+	long self_pid = getpid();
+	const char *self = num(self_pid, me);
 	int dir, fd, n, found = -1;
-	long pos, len, pid, self = getpid();
+	long pos, len, pid;
 
-	if ((dir = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+	if ((dir = syscall(SYS_openat, AT_FDCWD, "/proc",
+	    O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return -1;
-	n = readlinkat(dir, "self", name, sizeof(name) - 1);
-	if (n > 0 && (name[n] = 0, !strcmp(name, num(self, stat))))
+	n = syscall(SYS_readlinkat, dir, "self", name, sizeof(name) - 1);
+	if (n > 0 && (name[n] = 0, same(name, self)))
 		found = 0;
 	while (found >= 0 &&
 	    (len = syscall(SYS_getdents64, dir, buf, sizeof(buf))) > 0) {
 		for (pos = 0; pos < len; pos += *(unsigned short *)(buf + pos + 16)) {
 			d = buf + pos + 19;	/* linux_dirent64.d_name */
-			if ((pid = parse_num(d, 2, 1L << 30)) < 0 || pid == self)
+			pid = parse_num(d, 2, 1L << 30);
+			if (pid < 0 || pid == self_pid)
 				continue;
-			strcat(strcpy(name, d), "/stat");
-			if ((fd = openat(dir, name, O_RDONLY | O_CLOEXEC)) < 0)
+			scpy(scpy(name, d), "/stat");
+			if ((fd = syscall(SYS_openat, dir, name,
+			    O_RDONLY | O_CLOEXEC)) < 0)
 				continue;
-			n = read(fd, stat, sizeof(stat) - 1);
-			close(fd);
+			n = syscall(SYS_read, fd, stat, sizeof(stat) - 1);
+			syscall(SYS_close, fd);
 			stat[n > 0 ? n : 0] = 0;
-			if (!(p = strrchr(stat, ')')) || strlen(p) < 5)
+			/* the last ')': the comm may have one */
+			for (p = 0, d = stat; *d; d++)
+				if (*d == ')')
+					p = d;
+			if (!p || d - p < 5)
 				continue;
 			if (live) {
 				found += p[2] != 'Z' && p[2] != 'X' &&
 				    !kill((pid_t)pid, 0);
 				continue;
 			}
-			if ((d = strchr(p + 4, ' ')))
-				*d = 0;
-			if (parse_num(p + 4, 0, 1L << 30) != self)
+			/* "pid (comm) S ppid ...": is the ppid ours? */
+			if (!(d = (char *)after(p + 4, self)) || *d != ' ')
 				continue;
 			found++;
 			signal_child((pid_t)pid, sig);
 		}
 	}
-	close(dir);
+	syscall(SYS_close, dir);
 	return found;
 }
 
@@ -797,7 +880,6 @@ static void
 stop_rest(void)
 {
 	long deadline = now_ms() + grace * 1000L, left;
-	siginfo_t si;
 	int st;
 
 	if (mode == MODE_PLAIN && !subreaper) {
@@ -815,20 +897,21 @@ stop_rest(void)
 			scan_proc(SIGTERM, 0);	/* new orphans */
 		if ((left = deadline - now_ms()) <= 0)
 			break;
-		wait_signal(left < 100 ? left : 100, &si);
+		wait_signal(left < 100 ? left : 100);
 	}
 	say(1, "grace period over, sending SIGKILL", 0, 0);
 	for (;;) {
 		signal_rest(SIGKILL);
 		if (reap(&st) < 0)
 			return;
-		wait_signal(100, &si);
+		wait_signal(100);
 	}
 }
 
-static void
+static void __attribute__((noreturn))
 finish(int code)
 {
+
 	if (mode != MODE_MACHINE)
 		_exit(code);
 	/* Exiting would panic the kernel: bring the machine down instead. */
@@ -837,53 +920,37 @@ finish(int code)
 	say(1, on_exit_cmd == RB_AUTOBOOT ? "rebooting" : "powering off", 0, 0);
 	for (;;) {
 		reboot(on_exit_cmd);
-		sleep(1);
+		wait_signal(1000);
 	}
 }
 
-static int
-should_restart(int st)
+/*
+ * One turn of the loop: wait up to ms (-1: forever) for a signal, reap,
+ * pass the signal on.  Reap on every wake-up, not only on SIGCHLD: the
+ * kernel hands over a thread's own pending signals, then the
+ * lowest-numbered ones first, so a steady stream of HUP, USR1, PIPE or
+ * ALRM (all below 17) would keep SIGCHLD, and the child's exit, waiting
+ * for as long as the stream lasts.
+ */
+static void
+step(long ms, int *st)
 {
-	if (stopping || restart == RESTART_NO)
-		return 0;
-	/* -e says how to report a status, not whether it failed */
-	return restart == RESTART_ALWAYS || raw_code(st) != 0;
-}
+	char b[24];
+	int sig = wait_signal(ms);
 
-/* Sleep for a restart back-off while still reaping and taking signals. */
-static int
-backoff_wait(long ms)
-{
-	long deadline = now_ms() + ms, left;
-	siginfo_t si;
-	int sig, st;
-
-	while ((left = deadline - now_ms()) > 0) {
-		sig = wait_signal(left, &si);
-		if (sig == SIGCHLD)
-			reap(&st);
-		else if (sig)
-			forward(sig);
-		if (stopping)
-			return -1;
-	}
-	return 0;
-}
-
-static int
-is_stop_request(int sig)
-{
-	return sig == SIGTERM || sig == SIGINT || sig == SIGPWR ||
-	    sig == KSIG_HALT || sig == KSIG_POWEROFF;
+	reap(st);
+	if (!sig || sig == SIGCHLD)
+		return;
+	say(3, "forwarding signal ", num(sig, b), 0);
+	forward(sig);	/* after the child's exit too: a stop still counts */
 }
 
 /* Run the child until it exits (and again, with --restart). */
 static int
 supervise(char **argv)
 {
-	long started, backoff = 1000;
-	siginfo_t si;
-	int sig, st = 0;
+	long started, backoff = 1000, end, left;
+	int st = 0;
 	char b[24];
 
 	for (;;) {
@@ -891,27 +958,23 @@ supervise(char **argv)
 		if ((child = spawn(argv)) < 0)
 			return EXIT_USAGE;
 		while (child > 0) {
-			sig = wait_signal(-1, &si);
-			if (sig == SIGCHLD) {
-				reap(&st);
-			} else if (sig && mode == MODE_MACHINE &&
-			    is_stop_request(sig)) {
-				stopping = 1;	/* stop_rest() takes it down */
+			step(-1, &st);
+			if (stopping && mode == MODE_MACHINE)
 				return 0;
-			} else if (sig) {
-				say(3, "forwarding signal ", num(sig, b), 0);
-				forward(sig);
-			}
 		}
 		say(2, argv[0], " exited with status ",
 		    num(status_code(st), b));
-		if (!should_restart(st))
+		/* -e says how to report a status, not whether it failed */
+		if (stopping || restart == RESTART_NO ||
+		    (restart == RESTART_FAILURE && raw_code(st) == 0))
 			return status_code(st);
 		if (now_ms() - started > 10000)
 			backoff = 1000;
 		say(1, "restarting ", argv[0], 0);
-		if (backoff_wait(backoff) < 0)
-			return status_code(st);
+		/* the back-off, still reaping and taking signals */
+		for (end = now_ms() + backoff; (left = end - now_ms()) > 0; )
+			if (step(left, &st), stopping)
+				return status_code(st);
 		backoff = backoff < 30000 ? backoff * 2 : 60000;
 	}
 }
@@ -930,10 +993,10 @@ main(int argc, char **argv)
 		finish(prog == 0 ? 0 : EXIT_USAGE);
 	if (mode == MODE_MACHINE)
 		machine_setup();
-	if (pdeathsig && prctl(PR_SET_PDEATHSIG, pdeathsig))
+	if (pdeathsig && syscall(SYS_prctl, PR_SET_PDEATHSIG, pdeathsig))
 		say(1, "-p: ", errstr(errno), 0);
 	if (mode == MODE_PLAIN && subreaper &&
-	    prctl(PR_SET_CHILD_SUBREAPER, 1))
+	    syscall(SYS_prctl, PR_SET_CHILD_SUBREAPER, 1))
 		say(1, "-s: ", errstr(errno), 0);
 	if (mode == MODE_PLAIN && !subreaper)
 		say(2, "not PID 1 and no -s: orphans will not be reaped here",
@@ -942,5 +1005,4 @@ main(int argc, char **argv)
 	if (mode != MODE_MACHINE)
 		stop_rest();
 	finish(code);
-	return code;
 }

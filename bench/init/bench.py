@@ -13,6 +13,10 @@ the different inits are interleaved (and their order rotated) so that drift
 hits all of them alike, and medians are reported.  Nothing here passes or
 fails on timing; a broken init (wrong exit status, orphans left unreaped,
 signals not forwarded) is reported as such in the table.
+
+Under the ratios, "Targets" holds nook-init to tini-static (--target) on the
+three figures issue 12 names - start overhead, init CPU per reaped orphan
+and signal round trip - and says "met" or "NOT MET" for each.
 """
 
 import argparse
@@ -283,11 +287,38 @@ def fmt(v, spec):
     return format(v, spec)
 
 
+# The rows that issue 12 holds nook-init to: at or under the target init.
+TARGET_ROWS = ("`INIT -- true` overhead", "init CPU per orphan",
+               "signal round trip via init")
+
+
+def targets(rows, ref, target):
+    """Print ref against target on the TARGET_ROWS, with a verdict each."""
+    if not target:
+        return
+    print()
+    print(f"Targets: {ref} at or under {target} (issue 12):")
+    print()
+    for label, vals, spec, _ in rows:
+        if not label.startswith(TARGET_ROWS):
+            continue
+        rv, tv = vals.get(ref), vals.get(target)
+        if not (isinstance(rv, (int, float)) and isinstance(tv, (int, float))):
+            print(f"  {label}: {fmt(rv, spec)} vs {fmt(tv, spec)}: NOT MEASURED")
+            continue
+        verdict = "met" if rv <= tv else "NOT MET"
+        ratio = f"{rv / tv:.2f}x" if tv > 0 else "n/a"
+        print(f"  {label}: {ref} {format(rv, spec)}, {target} "
+              f"{format(tv, spec)} ({ratio} of {target}): {verdict}")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--helpers", required=True)
     ap.add_argument("--init", action="append", default=[], metavar="NAME=PATH")
     ap.add_argument("--ref", default="nook-init")
+    ap.add_argument("--target", default="tini-static",
+                    help="the init that --ref must be at or under")
     ap.add_argument("--source", action="append", default=[], metavar="NAME=PATH",
                     help="where a snapshotted binary came from (for the report)")
     ap.add_argument("--start-runs", type=int, default=200)
@@ -304,6 +335,8 @@ def main():
     source = dict(s.split("=", 1) for s in a.source)
     names = list(inits)
     ref = a.ref if a.ref in inits else None
+    if a.target not in inits:
+        a.target = None
     tmp = tempfile.mkdtemp(prefix="bench-init-")
     t_all = time.monotonic()
     try:
@@ -389,6 +422,7 @@ def main():
                      if isinstance(vals.get(n), (int, float))]
             if pairs:
                 print(f"  {short}: " + ", ".join(pairs))
+        targets(rows, ref, a.target)
     else:
         print()
         print("(no nook-init binary: ratios skipped)")
