@@ -21,8 +21,7 @@ mkfifo "$W/fifo"
 : >"$W/afile"
 printf '#!/bin/sh\nexit 0\n' >"$W/init-noexec"
 chmod 644 "$W/init-noexec"
-BUSYBOX=$(command -v busybox || true)	# busybox-static (a dynamic one fails
-if [ -n "$BUSYBOX" ]; then		# the start check below: no starts)
+if [ -n "$BUSYBOX" ]; then	# a static one (lib.sh); none: no starts
 	cp "$BUSYBOX" "$ROOT/bin/busybox"
 	ln -s busybox "$ROOT/bin/touch"
 fi

@@ -8,7 +8,8 @@
 # install places the configs and make uninstall removes them.
 . "$(dirname "$0")/lib.sh"
 need_root
-need_cmd busybox timeout
+need_busybox
+need_cmd timeout
 [ -x "$NOOK" ] || skip_all "build/nook not built"
 R=$(mktemp -d /tmp/nook-examples.XXXXXX)
 # debootstrap mounts /proc and /sys in the image while it works: should
@@ -41,7 +42,7 @@ ok $? "busybox.ini: the recipe makes bin/busybox, bin/sh and bin/ls"
 if ! [ -L "$B/bin/sh" ]; then	# so that the other tests still run
 	mkdir -p "$B/bin" "$B/proc" "$B/sys" "$B/dev" "$B/tmp" "$B/etc" \
 		"$B/root"
-	cp "$(command -v busybox)" "$B/bin/busybox"
+	cp "$BUSYBOX" "$B/bin/busybox"
 	ln -sf busybox "$B/bin/sh"
 fi
 

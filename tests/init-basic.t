@@ -2,7 +2,6 @@
 # SPDX-License-Identifier: MIT
 # nook-init: command line, exit status, exec errors, the child's environment.
 . "$(dirname "$0")/lib.sh"
-. "$TOP/tests/helpers/init/common.sh"
 need_init
 plan 105
 
@@ -113,7 +112,7 @@ if [ "$RC" = 127 ] && [[ $ERR == */nonexistent/nook-prog* ]]; then pass "absolut
 else fail "absolute PROGRAM missing -> 127, named on stderr"; diag "rc=$RC err=$ERR"; fi
 run_init -- ''
 is "$RC" 127 "empty PROGRAM -> 127"
-env_u_run() { pidns env -u PATH "$NOOK_INIT" -- "$@" >"$T/out" 2>"$T/err"; }
+env_u_run() { in_pidns env -u PATH "$NOOK_INIT" -- "$@" >"$T/out" 2>"$T/err"; }
 env_u_run no-such-program-nook-xyz
 is "$?" 127 "PATH unset, PROGRAM in none of the default dirs -> 127"
 printf '#!/bin/sh\necho hi\n' >"$T/noexec"
@@ -125,18 +124,18 @@ PATH=$T:$PATH run_init -- noexec
 is "$RC" 126 "non-executable PROGRAM found via PATH -> 126"
 
 # --- PATH unset -------------------------------------------------------------
-pidns env -u PATH "$NOOK_INIT" -- env >"$T/out" 2>"$T/err"
+in_pidns env -u PATH "$NOOK_INIT" -- env >"$T/out" 2>"$T/err"
 is "$?" 0 "PATH unset: PROGRAM (env) found in the default path"
 grep -qFx 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' "$T/out"
 ok $? "PATH unset: child gets the default PATH"
 [ "$(grep -c '^PATH=' "$T/out")" = 1 ]
 ok $? "PATH unset: exactly one PATH in the child's environment"
-pidns env PATH=/usr/bin:/bin "$NOOK_INIT" -- env >"$T/out" 2>"$T/err"
+in_pidns env PATH=/usr/bin:/bin "$NOOK_INIT" -- env >"$T/out" 2>"$T/err"
 grep -qFx 'PATH=/usr/bin:/bin' "$T/out"
 ok $? "PATH set: child keeps the init's PATH"
 
 # --- the child's environment --------------------------------------------------
-pidns env -i A=1 'B=x y' PATH=/usr/bin:/bin NOOK_INIT_GRACE=2 NOOK_INIT_VERBOSITY=1 \
+in_pidns env -i A=1 'B=x y' PATH=/usr/bin:/bin NOOK_INIT_GRACE=2 NOOK_INIT_VERBOSITY=1 \
 	"$NOOK_INIT" -- env >"$T/out" 2>"$T/err"
 is "$(sort "$T/out" | tr '\n' '|')" "A=1|B=x y|NOOK_INIT_GRACE=2|NOOK_INIT_VERBOSITY=1|PATH=/usr/bin:/bin|" \
 	"child's environment is exactly the init's (nothing added or removed)"
@@ -145,9 +144,9 @@ is "$OUT" 'a b=c' "child gets the init's environment"
 mkdir "$T/cwd dir"
 (cd "$T/cwd dir" && run_init -- pwd && echo "$OUT" >"$T/pwd")
 is "$(cat "$T/pwd")" "$T/cwd dir" "child gets the init's cwd"
-OUT=$(echo piped-in | pidns "$NOOK_INIT" -- cat 2>/dev/null)
+OUT=$(echo piped-in | in_pidns "$NOOK_INIT" -- cat 2>/dev/null)
 is "$OUT" piped-in "child gets the init's stdin/stdout"
-OUT=$(pidns "$NOOK_INIT" -- sh -c 'echo to-stderr >&2' 2>&1 >/dev/null)
+OUT=$(in_pidns "$NOOK_INIT" -- sh -c 'echo to-stderr >&2' 2>&1 >/dev/null)
 is "$OUT" to-stderr "child gets the init's stderr"
 
 # Ignored SIGPIPE/SIGINT and a blocked SIGUSR1/SIGHUP in the init's parent
@@ -161,9 +160,9 @@ signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGUSR1, signal.SIGHUP, 40])
 os.execvp(sys.argv[1], sys.argv[1:])
 PY
 sigline='^Sig(Ign|Blk):'
-pidns "$PY" "$T/sigwrap.py" grep -E "$sigline" /proc/self/status >"$T/out" 2>&1
+in_pidns "$PY" "$T/sigwrap.py" grep -E "$sigline" /proc/self/status >"$T/out" 2>&1
 like "$(cat "$T/out")" 'SigIgn:[[:space:]]*0*[1-9a-f]' "sanity: the wrapper does leave signals ignored in a plain child"
-pidns "$PY" "$T/sigwrap.py" "$NOOK_INIT" -- grep -E "$sigline" /proc/self/status >"$T/out" 2>&1
+in_pidns "$PY" "$T/sigwrap.py" "$NOOK_INIT" -- grep -E "$sigline" /proc/self/status >"$T/out" 2>&1
 like "$(cat "$T/out")" 'SigIgn:[[:space:]]*0+$' "child: no ignored signals (SigIgn all zero)"
 like "$(cat "$T/out")" 'SigBlk:[[:space:]]*0+$' "child: empty signal mask (SigBlk all zero)"
 diag "$(cat "$T/out")"
@@ -174,14 +173,14 @@ diag "$(cat "$T/out")"
 # lowest free one.
 # Whatever the harness leaked above 2 is closed first, so the list is exact.
 fds_run() {	# fds_run [INIT-OPTIONS...]: the child's fds, in $FDS
-	pidns bash -c 'for f in /proc/self/fd/*; do
+	in_pidns bash -c 'for f in /proc/self/fd/*; do
 			f=${f##*/}; [ "$f" -gt 2 ] && eval "exec $f>&-"
 		done
 		exec 5</dev/null 7>/dev/null
 		exec "$0" "$@" -- ls /proc/self/fd' "$NOOK_INIT" "$@" >"$T/out" 2>&1
 	FDS=$(tr '\n' ' ' <"$T/out")
 }
-pidns bash -c 'exec 5</dev/null 7>/dev/null; exec ls /proc/self/fd' >"$T/out" 2>&1
+in_pidns bash -c 'exec 5</dev/null 7>/dev/null; exec ls /proc/self/fd' >"$T/out" 2>&1
 grep -qx 5 "$T/out" && grep -qx 7 "$T/out"
 ok $? "sanity: fds 5 and 7 are inherited by a plain child"
 fds_run
@@ -199,14 +198,14 @@ is "$FDS" "0 1 2 3 " "NOOK_INIT_CLOSE_FDS=1 acts as --close-fds"
 NOOK_INIT_CLOSE_FDS= fds_run
 is "$FDS" "0 1 2 3 5 7 " "NOOK_INIT_CLOSE_FDS empty: descriptors kept"
 # socket activation: LISTEN_FDS=2 keeps 3 and 4 even with --close-fds
-pidns env LISTEN_FDS=2 LISTEN_PID=1 bash -c 'exec 3</dev/null 4</dev/null 6</dev/null
+in_pidns env LISTEN_FDS=2 LISTEN_PID=1 bash -c 'exec 3</dev/null 4</dev/null 6</dev/null
 	exec "$0" --close-fds -- sh -c "echo \$LISTEN_PID \$\$; exec ls /proc/self/fd"' \
 	"$NOOK_INIT" >"$T/out" 2>&1
 is "$(tr '\n' ' ' <"$T/out")" "2 2 0 1 2 3 4 5 " \
 	"--close-fds with LISTEN_FDS=2: fds 3-4 kept, 6 closed, LISTEN_PID is the child's"
 # a descriptor passed the shell's way ("3<file") is readable by the program
 echo passed-in >"$T/fd3"
-OUT=$(pidns bash -c 'exec "$0" -- sh -c "cat <&3"' "$NOOK_INIT" 3<"$T/fd3" 2>&1)
+OUT=$(in_pidns bash -c 'exec "$0" -- sh -c "cat <&3"' "$NOOK_INIT" 3<"$T/fd3" 2>&1)
 is "$OUT" passed-in "a shell's 3<file reaches the program"
 
 # --- --restart in a PID namespace -------------------------------------------------

@@ -3,7 +3,6 @@
 # nook-init as PID 1 reaps every zombie: an orphan storm, orphans of processes
 # that entered the namespace from outside (nsenter).
 . "$(dirname "$0")/lib.sh"
-. "$TOP/tests/helpers/init/common.sh"
 need_init
 need_cmd nsenter
 plan 8
@@ -15,7 +14,7 @@ cat >"$T/lazy1.py" <<'PY'
 import subprocess, sys
 sys.exit(subprocess.call(sys.argv[1:]))
 PY
-TMO=60 pidns "$PY" "$T/lazy1.py" "$PY" "$STORM" 200 0.5 >"$T/out" 2>&1
+TMO=60 in_pidns "$PY" "$T/lazy1.py" "$PY" "$STORM" 200 0.5 >"$T/out" 2>&1
 like "$(cat "$T/out")" '^zombies=[1-9]' "control: a non-reaping PID 1 leaves zombies"
 
 # Orphan storm under nook-init as PID 1.

@@ -12,50 +12,29 @@ HELPERS=$TOP/tests/helpers/runc
 need_root
 need_cmd runc python3 timeout
 [ -x "$NOOK_INIT" ] || skip_all "$NOOK_INIT not built (run make)"
+need_busybox
 
-is_static() {
-	if command -v readelf >/dev/null 2>&1; then
-		readelf -h "$1" >/dev/null 2>&1 || return 1
-		! readelf -l "$1" 2>/dev/null | grep -q 'Requesting program interpreter'
-	else
-		LC_ALL=C ldd "$1" 2>&1 | grep -q 'not a dynamic executable'
-	fi
-}
-BUSYBOX=
-for b in "${NOOK_BUSYBOX:-}" /bin/busybox /usr/bin/busybox /usr/lib/busybox/busybox; do
-	[ -n "$b" ] && [ -x "$b" ] && is_static "$b" && { BUSYBOX=$b; break; }
-done
-[ -n "$BUSYBOX" ] || skip_all "no static busybox (install busybox-static)"
-
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/nook-init-runc.XXXXXX") || exit 1
-chmod 755 "$TMP"
+test_tmp nook-init-runc
+TMP=$W
 ROOTFS=$TMP/rootfs
 SHARED=$TMP/shared
 IDS=()
 BGPID=
-cleanup() {
+runc_cleanup() {
 	local id
 	[ -n "$BGPID" ] && kill -KILL "$BGPID" 2>/dev/null
 	for id in "${IDS[@]}"; do
 		runc delete -f "$id" >/dev/null 2>&1
 	done
-	rm -rf "$TMP"
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+at_cleanup runc_cleanup
 
 # --- the rootfs --------------------------------------------------------------
-mkdir -p "$ROOTFS"/bin "$ROOTFS"/sbin "$ROOTFS"/proc "$ROOTFS"/sys \
-	"$ROOTFS"/dev "$ROOTFS"/run "$ROOTFS"/tmp "$ROOTFS"/shared "$SHARED" &&
-	cp "$NOOK_INIT" "$ROOTFS"/sbin/nook-init &&
-	cp "$BUSYBOX" "$ROOTFS"/bin/busybox || {
+make_rootfs "$ROOTFS" && mkdir -p "$ROOTFS"/sbin "$ROOTFS"/shared "$SHARED" &&
+	cp "$NOOK_INIT" "$ROOTFS"/sbin/nook-init || {
 	echo "Bail out! cannot build the rootfs in $TMP"
 	exit 1
 }
-for a in $("$BUSYBOX" --list); do
-	[ "$a" = busybox ] || [ -e "$ROOTFS/bin/$a" ] || ln -s busybox "$ROOTFS/bin/$a"
-done
-[ -e "$ROOTFS"/bin/sh ] || ln -s busybox "$ROOTFS"/bin/sh
 
 # --- running containers -----------------------------------------------------
 N=0

@@ -4,7 +4,6 @@
 # SIGTERM, the init waits at most the grace period (returning as soon as none
 # remain), SIGKILLs the stragglers and exits with the main child's status.
 . "$(dirname "$0")/lib.sh"
-. "$TOP/tests/helpers/init/common.sh"
 need_init
 plan 39
 STRAGGLE=$INIT_HELPERS/straggle.sh

@@ -4,7 +4,6 @@
 # SIGPWR/SIGRTMIN+3/SIGRTMIN+4 -> SIGTERM, SIGCHLD not forwarded, no signal
 # kills the init early, -p parent-death signal.
 . "$(dirname "$0")/lib.sh"
-. "$TOP/tests/helpers/init/common.sh"
 need_init
 CATCH=$INIT_HELPERS/sigcatch.py
 
@@ -87,7 +86,7 @@ for mode in pid1 pid2; do
 		n=$(( ${#FWD[@]} + ${#FAULT[@]} + ${#TOTERM[@]} + 3 ))
 		fail "[$mode] init and catcher started"; skip $((n - 1)) "[$mode] no catcher"
 		diag "$(cat "$T/bg.err")"
-		_init_cleanup_one "$UPID"
+		_bg_kill "$UPID"
 		continue
 	fi
 	# SIGCHLD goes first in the burst: it must not reach the child.
@@ -148,7 +147,7 @@ group_case() {
 	reset_dir
 	start_bg env "$@" "$PY" "$CATCH" "$T" child 0 grandchild
 	if [ -z "$IPID" ] || ! ready child; then
-		fail "$desc: started"; fail "$desc: started"; _init_cleanup_one "$UPID"; return
+		fail "$desc: started"; fail "$desc: started"; _bg_kill "$UPID"; return
 	fi
 	expect_sig USR1 "child 10${want:+,gc 10}" "$desc: SIGUSR1 reaches the child${want:+ and the grandchild}"
 	if [ -n "$want" ]; then

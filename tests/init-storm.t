@@ -7,7 +7,6 @@
 # main child exiting during an orphan storm.  10,000 orphans and signals by
 # default, 100,000 with NOOK_LONG=1.
 . "$(dirname "$0")/lib.sh"
-. "$TOP/tests/helpers/init/common.sh"
 need_init
 need_cmd cc od
 plan 14

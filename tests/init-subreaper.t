@@ -5,7 +5,6 @@
 # its descendants, it never kill(-1)s, and with -s it terminates only its own
 # descendants on exit (SIGTERM, grace, SIGKILL) until none remain.
 . "$(dirname "$0")/lib.sh"
-. "$TOP/tests/helpers/init/common.sh"
 need_init
 plan 31
 NSRUN=$INIT_HELPERS/nsrun.py
@@ -15,7 +14,7 @@ STRAGGLE=$INIT_HELPERS/straggle.sh
 # command's output and nsrun's summary line.
 as_pid2() {
 	rm -f "$T"/*.pid "$T"/*.cleaned "$T"/main.exit
-	pidns "$PY" "$NSRUN" "$T" "$NOOK_INIT" "$@" >"$T/out" 2>"$T/err" </dev/null
+	in_pidns "$PY" "$NSRUN" "$T" "$NOOK_INIT" "$@" >"$T/out" 2>"$T/err" </dev/null
 	OUT=$(cat "$T/out")
 }
 field() { tr ' ' '\n' <<<"$OUT" | sed -n "s/^$1=//p" | tail -n 1; }

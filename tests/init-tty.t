@@ -3,11 +3,10 @@
 # nook-init on a terminal: the child's process group becomes the terminal's
 # foreground group, so it can read the terminal and gets Ctrl-C.
 . "$(dirname "$0")/lib.sh"
-. "$TOP/tests/helpers/init/common.sh"
 need_init
 plan 11
 PTYRUN=$INIT_HELPERS/ptyrun.py
-NS=(unshare --pid --fork --mount-proc --kill-child --)
+NS=("${PIDNS[@]}")
 FGCHECK='import os; print("fg=%d own=%d" % (os.tcgetpgrp(0) == os.getpgrp(), os.getpgrp() == os.getpid()))'
 
 # ptyrun MODE CMD...: $OUT output, $RC the rc= line

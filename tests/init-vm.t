@@ -34,14 +34,9 @@ vm_tmp nook-init-vm
 
 # --- the initramfs -------------------------------------------------------
 build_initramfs() {
-	local r=$TMP/root a
+	local r=$TMP/root
 	mkdir -p "$r"/bin "$r"/dev "$r"/proc "$r"/sys "$r"/run "$r"/tmp "$r"/root || return 1
-	cp "$NOOK_INIT" "$r"/init || return 1
-	cp "$BUSYBOX" "$r"/bin/busybox || return 1
-	for a in $("$BUSYBOX" --list); do
-		[ "$a" = busybox ] || [ -e "$r/bin/$a" ] || ln -s busybox "$r/bin/$a"
-	done
-	[ -e "$r"/bin/sh ] || ln -s busybox "$r"/bin/sh
+	cp "$NOOK_INIT" "$r"/init && install_busybox "$r" || return 1
 	cp "$HELPERS"/payload.sh "$r"/bin/payload.sh || return 1
 	chmod 755 "$r"/init "$r"/bin/payload.sh
 	mknod -m 600 "$r"/dev/console c 5 1 || return 1

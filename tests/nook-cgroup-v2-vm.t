@@ -36,15 +36,6 @@ NO_V1=${NOOK_VM2_NO_V1-cgroup_no_v1=all}
 vm_tmp nook-cgv2-vm
 
 # --- the initramfs -------------------------------------------------------
-# busybox DIR: the static busybox as DIR/bin/busybox and all its applets
-busybox_in() {
-	local a
-	mkdir -p "$1"/bin && cp "$BUSYBOX" "$1"/bin/busybox || return 1
-	for a in $("$BUSYBOX" --list); do
-		[ -e "$1/bin/$a" ] || ln -s busybox "$1/bin/$a"
-	done
-}
-
 # libs_of BINARY: the paths of the libraries it loads, the loader included
 libs_of() {
 	LC_ALL=C ldd "$1" | awk '$2 == "=>" && $3 ~ /^\// { print $3 }
@@ -55,7 +46,7 @@ build_initramfs() {
 	local r=$TMP/root c l
 	mkdir -p "$r"/dev "$r"/proc "$r"/sys "$r"/run "$r"/tmp "$r"/opt/nook ||
 		return 1
-	cp "$NOOK_INIT" "$r"/init && busybox_in "$r" || return 1
+	cp "$NOOK_INIT" "$r"/init && install_busybox "$r" || return 1
 	# nook runs nook-init from its own directory
 	cp "$NOOK" "$NOOK_INIT" "$r"/opt/nook/ || return 1
 	for l in $(libs_of "$NOOK"); do
@@ -67,7 +58,7 @@ build_initramfs() {
 	mknod -m 600 "$r"/dev/console c 5 1 || return 1
 	# the containers' rootfs
 	c=$r/ctr
-	busybox_in "$c" || return 1
+	install_busybox "$c" || return 1
 	mkdir -p "$c"/proc "$c"/sys "$c"/dev "$c"/tmp "$c"/etc "$c"/root \
 		"$c"/sync || return 1
 	chmod 1777 "$c"/tmp

@@ -7,7 +7,7 @@
 # Every cgroup is made below a test parent, nooktest.PID, in each
 # hierarchy (not named nook-NAME-PID: another nook would sweep it);
 # nook makes that parent itself and removes it when empty.
-. "$(dirname "$0")/lib-nook.sh"
+. "$(dirname "$0")/lib.sh"
 nook_setup
 
 CG=/sys/fs/cgroup

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # nook: known container escapes, each one performed from inside (by
-# tests/helpers/sec/sec.c as container root unless said otherwise); a test
+# tests/probe.c, as /sec, as container root unless said otherwise); a test
 # fails when the attack works.
 #   CVE-2019-5736   overwrite the runtime through /proc/1/exe
 #   CVE-2024-21626  a leaked descriptor as the working directory
@@ -16,9 +16,9 @@
 #   (CVE-2016-9962), numeric users matched by name, the identity map as
 #   root, masks raced or skipped, setup hangs.
 # The plan comes at the end (the count depends on what this host can do).
-. "$(dirname "$0")/helpers/sec/lib-sec.sh"
+. "$(dirname "$0")/lib.sh"
 sec_setup
-PTYRUN=$SEC_SRC/pty-run.py
+PTYRUN=$TOP/tests/helpers/sec/pty-run.py
 
 # ---------------------------------------------------------------------------
 # CVE-2019-5736: PID 1 is nook-init, exec'd from a sealed memfd.  Every way
@@ -205,7 +205,7 @@ tiocsti=$(cat /proc/sys/dev/tty/legacy_tiocsti 2>/dev/null || echo 1)
 pty() {	# pty [--ctty] NOOK-ARGS...: sets PTY
 	local o=()
 	[ "$1" = --ctty ] && o=(--ctty) && shift
-	PTY=$(timeout -k 5 40 "$PYTHON" "$PTYRUN" "${o[@]}" -- "$NOOK" "$@" 2>&1)
+	PTY=$(timeout -k 5 40 "$PY" "$PTYRUN" "${o[@]}" -- "$NOOK" -T "$@" 2>&1)
 }
 injected() { printf '%s\n' "$PTY" | grep -q "^queued b'.*Z"; }
 sti_blocked() {	# LABEL: sti EPERM and nothing queued
@@ -578,7 +578,7 @@ fi
 R6=$I8/r6
 make_rootfs "$R6"
 printf '[rootfs]\npath = %s\nreadonly = no\n[namespaces]\nuts = new\n' "$R6" >"$I8/r6.ini"
-"$PYTHON" - "$R6" "$I8/r6.stop" <<'EOF' &
+"$PY" - "$R6" "$I8/r6.stop" <<'EOF' &
 import os, sys, time
 d, stop = sys.argv[1], sys.argv[2]
 end = time.time() + 120

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # nook: exit statuses (the command's, 128+N, 126/127, 125 for nook's own
 # failures), --check, --print-config and the command line.
-. "$(dirname "$0")/lib-nook.sh"
+. "$(dirname "$0")/lib.sh"
 nook_setup
 
 plan 52

@@ -3,7 +3,7 @@
 # nook: the container's root - pivot_root done and the host's tree out of
 # reach, read-only by default, readonly = no, overlay = tmpfs, host mounts
 # below the rootfs, missing mount points, nook-init from a sealed memfd.
-. "$(dirname "$0")/lib-nook.sh"
+. "$(dirname "$0")/lib.sh"
 nook_setup
 
 plan 35

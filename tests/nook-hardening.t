@@ -1,13 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # nook: the hardening of the container's process, seen from inside by
-# tests/helpers/sec/sec.c - the capability sets ([capabilities] keep, drop,
+# tests/probe.c as /sec - the capability sets ([capabilities] keep, drop,
 # ambient), the seccomp filter ([security] seccomp, seccomp_deny,
 # seccomp_allow, seccomp_action, nested_userns), masked and read-only
 # paths ([filesystem] mask, readonly_path), [rlimits] and no_new_privs.
 # Every check has a control run where the protection is off, so each one
 # can fail.  The plan comes at the end (what is tested depends on the host).
-. "$(dirname "$0")/helpers/sec/lib-sec.sh"
+. "$(dirname "$0")/lib.sh"
 sec_setup
 
 CAPS="status CapInh + status CapPrm + status CapEff + status CapBnd + status CapAmb"
@@ -255,8 +255,17 @@ seccomp_rule_add(scmp_filter_ctx f, uint32_t act, int nr, unsigned n, ...)
 	return refused(nr, act, n, a, f);
 }
 EOF
-	if gcc -shared -fPIC -o "$W/refuse.so" "$W/refuse.c" -ldl 2>"$W/cc2.err"; then
-		LD_PRELOAD=$W/refuse.so run_nook "$BASE" -- /sec unshare 10000000 + getpid
+	# nook is static: the same objects linked dynamically take the shim;
+	# and libseccomp compiles only what its cache (nook -v names the file)
+	# does not hold
+	DYN=$W/nook-dyn
+	if gcc -shared -fPIC -o "$W/refuse.so" "$W/refuse.c" -ldl 2>"$W/cc2.err" &&
+		gcc -o "$DYN" "$BUILD"/spawner/*.o -linih -lcap-ng -lseccomp 2>>"$W/cc2.err"; then
+		NOOK=$DYN run_nook -v -s init.path="$NOOK_INIT" "$BASE" -- /sec getpid
+		f=$(printf '%s\n' "$ERR" | sed -n 's/.*seccomp: filter .*[ (]\([0-9a-f]*\.bpf\).*/\1/p')
+		[ -n "$f" ] && rm -f "/run/nook/seccomp/$f"
+		NOOK=$DYN LD_PRELOAD=$W/refuse.so run_nook -s init.path="$NOOK_INIT" "$BASE" -- \
+			/sec unshare 10000000 + getpid
 		if [ "$RC" = 125 ] && [ -z "$(res getpid)" ] &&
 			printf '%s' "$ERR" | grep -q 'unshare'; then
 			pass "a seccomp rule libseccomp refuses: nook exits 125 naming it, the command does not run"

@@ -3,7 +3,7 @@
 # nook: what is mounted in the root - /proc, /sys, /dev, /tmp, every kind of
 # [mounts] entry, destinations behind symbolic links that point out of the
 # root, and mount propagation.
-. "$(dirname "$0")/lib-nook.sh"
+. "$(dirname "$0")/lib.sh"
 nook_setup
 
 plan 73

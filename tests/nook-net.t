@@ -9,7 +9,7 @@
 # bridge.  No address, route or interface of the machine is touched, and
 # that namespace has no way out.  Addresses: 198.18.0.0/15 (RFC 2544,
 # benchmarking) and fd6e:6f6b::/32 (unique local).
-. "$(dirname "$0")/lib-nook.sh"
+. "$(dirname "$0")/lib.sh"
 nook_setup
 need_cmd ip awk
 

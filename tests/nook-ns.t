@@ -3,7 +3,7 @@
 # nook: namespaces - each one new by default, "host" keeps the host's, a
 # path joins one; the hostname; the user namespace's id maps as root (auto,
 # explicit) and for an unprivileged caller (own id; /etc/subuid ranges).
-. "$(dirname "$0")/lib-nook.sh"
+. "$(dirname "$0")/lib.sh"
 nook_setup
 need_cmd unshare stat
 
@@ -64,7 +64,7 @@ write_conf "$W/pidhost.ini" <<'EOF'
 user = host
 pid = host
 EOF
-timeout -k 5 30 unshare --pid --fork --mount-proc --kill-child -- \
+TMO=30 in_pidns \
 	sh -c 'readlink /proc/self/ns/pid; exec "$0" "$1" -- /probe ns + pid' \
 	"$NOOK" "$W/pidhost.ini" >"$W/out" 2>&1 </dev/null
 read_lines "$W/out"

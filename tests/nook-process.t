@@ -4,7 +4,7 @@
 # overrides, environment, working directory, user and groups (names from the
 # container's own /etc/passwd and /etc/group), umask, session, the init's
 # arguments and mode = direct.
-. "$(dirname "$0")/lib-nook.sh"
+. "$(dirname "$0")/lib.sh"
 nook_setup
 
 plan 42

@@ -5,7 +5,7 @@
 # pass_fd) inherited, masked and read-only /proc and /sys paths, no mount
 # or nested user namespace for container root, and no way back to the
 # host's processes.  (Attacks in depth: nook-escape.t, nook-hardening.t.)
-. "$(dirname "$0")/lib-nook.sh"
+. "$(dirname "$0")/lib.sh"
 nook_setup
 
 plan 20

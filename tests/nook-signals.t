@@ -3,7 +3,7 @@
 # nook: signals sent to nook reach the command (through nook-init); SIGCHLD
 # does not; stop_timeout ends in SIGKILL; nook killed by SIGKILL leaves no
 # process and no mount behind.
-. "$(dirname "$0")/lib-nook.sh"
+. "$(dirname "$0")/lib.sh"
 nook_setup
 
 plan 19

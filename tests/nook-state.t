@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # nook: the record of a running container, nook ps, nook exec, nook stop.
-. "$(dirname "$0")/lib-nook.sh"
+. "$(dirname "$0")/lib.sh"
 nook_setup
 
 plan 50

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # nook: [sysctl] sets the container's own kernel parameters, never the
 # host's; [time] shifts the container's clocks.
-. "$(dirname "$0")/lib-nook.sh"
+. "$(dirname "$0")/lib.sh"
 nook_setup
 plan 9
 

@@ -29,16 +29,6 @@ PY=/usr/bin/python3
 unset NOOK_INIT_SUBREAPER TINI_SUBREAPER NOOK_INIT_KILL_PROCESS_GROUP \
 	TINI_KILL_PROCESS_GROUP NOOK_INIT_GRACE NOOK_INIT_VERBOSITY TINI_VERBOSITY
 
-eng_is_static() {
-	if command -v readelf >/dev/null 2>&1; then
-		LC_ALL=C readelf -h "$1" >/dev/null 2>&1 || return 1
-		! LC_ALL=C readelf -l "$1" 2>/dev/null |
-			grep -q 'Requesting program interpreter'
-	else
-		LC_ALL=C ldd "$1" 2>&1 | grep -q 'not a dynamic executable'
-	fi
-}
-
 # The engine's cgroups, left behind when a test was killed: the
 # hierarchies' NAME directories, deepest first, once their processes died.
 eng_rm_cgroups() {
@@ -77,13 +67,7 @@ eng_isolate() {
 	need_root
 	need_cmd unshare mount timeout "$PY"
 	[ -x "$NOOK_INIT" ] || skip_all "$NOOK_INIT not built (run make)"
-	BUSYBOX=
-	for b in "${NOOK_BUSYBOX:-}" /bin/busybox /usr/bin/busybox \
-	    /usr/lib/busybox/busybox; do
-		[ -n "$b" ] && [ -x "$b" ] && eng_is_static "$b" &&
-			{ BUSYBOX=$b; break; }
-	done
-	[ -n "$BUSYBOX" ] || skip_all "no static busybox (install busybox-static)"
+	need_busybox
 	unshare --mount --pid --fork --mount-proc --kill-child -- \
 		mount -t tmpfs none /run 2>/dev/null ||
 		skip_all "cannot make PID and mount namespaces with a tmpfs on /run"
@@ -114,13 +98,9 @@ eng_rootfs() {
 
 	mkdir -p "$r"/bin "$r"/sbin "$r"/etc "$r"/proc "$r"/sys "$r"/dev \
 		"$r"/tmp "$r"/shared &&
-		cp "$BUSYBOX" "$r"/bin/busybox &&
+		install_busybox "$r" &&
 		echo '#!/bin/sh' >"$r"/noexec && chmod 644 "$r"/noexec &&
 		chmod 1777 "$r"/tmp || return 1
-	for a in $("$BUSYBOX" --list); do
-		[ -e "$r/bin/$a" ] || ln -s busybox "$r/bin/$a"
-	done
-	[ -e "$r"/bin/sh ] || ln -s busybox "$r"/bin/sh
 	echo 'root:x:0:0:root:/:/bin/sh' >"$r"/etc/passwd
 	echo 'root:x:0:' >"$r"/etc/group
 	tar -C "$r" -cf "$1" . && rm -rf "$r"

@@ -1,36 +1,17 @@
 # SPDX-License-Identifier: MIT
 # What the qemu tests (tests/init-vm.t, tests/nook-cgroup-v2-vm.t) share.
 # Source it after tests/lib.sh:
-#   vm_find   set KERNEL (NOOK_VM_KERNEL, else the newest /boot/vmlinuz-*)
-#             and BUSYBOX (NOOK_BUSYBOX, else a static one of Debian's
-#             busybox-static); skip the whole test when either is missing
+#   vm_find   set KERNEL (NOOK_VM_KERNEL, else the newest /boot/vmlinuz-*);
+#             skip the whole test when it or a static busybox ($BUSYBOX,
+#             from tests/lib.sh) is missing
 #   vm_tmp NAME  TMP = a new temp dir; at exit the qemus in VM_PID (name ->
 #             pid) are stopped and TMP removed (NOOK_VM_KEEP=1 keeps it)
 
-# Is FILE a statically linked ELF (no program interpreter)?
-vm_is_static() {
-	if command -v readelf >/dev/null 2>&1; then
-		LC_ALL=C readelf -h "$1" >/dev/null 2>&1 || return 1
-		! LC_ALL=C readelf -l "$1" 2>/dev/null |
-			grep -q 'Requesting program interpreter'
-	else
-		LC_ALL=C ldd "$1" 2>&1 | grep -q 'not a dynamic executable'
-	fi
-}
-
 vm_find() {
-	local b
-
 	KERNEL=${NOOK_VM_KERNEL:-$(ls -1 /boot/vmlinuz-* 2>/dev/null | sort -V | tail -n 1)}
 	[ -n "$KERNEL" ] && [ -r "$KERNEL" ] ||
 		skip_all "no readable kernel in /boot/vmlinuz-*"
-	BUSYBOX=
-	for b in "${NOOK_BUSYBOX:-}" /bin/busybox /usr/bin/busybox \
-	    /usr/lib/busybox/busybox; do
-		[ -n "$b" ] && [ -x "$b" ] && vm_is_static "$b" &&
-			{ BUSYBOX=$b; break; }
-	done
-	[ -n "$BUSYBOX" ] || skip_all "no static busybox (install busybox-static)"
+	need_busybox	# tests/lib.sh found it (NOOK_BUSYBOX, else the usual places)
 }
 
 declare -A VM_PID
