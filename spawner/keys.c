@@ -20,6 +20,8 @@
 static const char *const c_bool[] = { "yes", "no", NULL };
 static const char *const c_init_mode[] = { [INIT_MODE_INIT] = "init",
 	[INIT_MODE_DIRECT] = "direct", NULL };
+static const char *const c_tty[] = { [TTY_AUTO] = "auto", [TTY_YES] = "yes",
+	[TTY_NO] = "no", NULL };
 static const char *const c_overlay[] = { [OVERLAY_NONE] = "none",
 	[OVERLAY_TMPFS] = "tmpfs", NULL };
 static const char *const c_prop[] = { [PROP_SLAVE] = "slave",
@@ -63,6 +65,7 @@ const struct key cfg_keys[K__COUNT] = {
 	[K_CLEAR_ENV] = { "process", "clear_env", T_BOOL, "yes", c_bool, 0, F(clear_env) },
 	[K_UMASK] = { "process", "umask", T_OCTAL, "0022", NULL, 0, F(umask) },
 	[K_NEW_SESSION] = { "process", "new_session", T_BOOL, "yes", c_bool, 0, F(new_session) },
+	[K_TTY] = { "process", "tty", T_ENUM, "auto", c_tty, 0, F(tty) },
 	[K_STOP_TIMEOUT] = { "process", "stop_timeout", T_DUR, "10s", NULL, 0, F(stop_timeout) },
 	[K_SETUP_TIMEOUT] = { "process", "setup_timeout", T_DUR, "30s", NULL,
 		0, F(setup_timeout) },

@@ -40,6 +40,7 @@ struct opts {
 	char **sets;
 	size_t nsets;
 	int check, print;
+	int tty;		/* -t: TTY_YES, -T: TTY_NO, 0: as configured */
 };
 
 static void
@@ -54,6 +55,9 @@ usage(FILE *f)
 	    "nothing\n"
 	    "  -p, --print-config       print the effective config as INI\n"
 	    "  -s, --set SEC.KEY=VALUE  override a key (repeatable)\n"
+	    "  -t, --tty                a terminal for the container "
+	    "(process.tty=yes)\n"
+	    "  -T, --no-tty             no terminal (process.tty=no)\n"
 	    "  -v, --verbose            more messages (repeatable)\n"
 	    "  -q, --quiet              errors only\n"
 	    "  -h, --help               this text\n"
@@ -62,6 +66,30 @@ usage(FILE *f)
 	    "command's,\n128+N if it died of signal N, 126/127 if it cannot "
 	    "be run or found,\n125 for nook's own errors.  See nook(1) and "
 	    "nook.ini(5).\n", f);
+}
+
+/*
+ * getopt's '?': an unknown option, -s without its value, or a value
+ * given to a long option that takes none (--check=yes).  arg is the
+ * word getopt stopped at; for a short option it may be an earlier one.
+ */
+static void
+bad_option(const char *arg, const struct option *lo)
+{
+	const struct option *o = lo;
+
+	while (o->name && o->val != optopt)
+		o++;
+	if (!optopt)
+		fprintf(stderr, "nook: %s: unknown option\n", arg);
+	else if (!o->name)
+		fprintf(stderr, "nook: -%c: unknown option\n", optopt);
+	else if (!strncmp(arg, "--", 2))
+		fprintf(stderr, "nook: %.*s: %s\n", (int)strcspn(arg, "="), arg,
+		    strchr(arg, '=') ? "takes no value" : "needs a value");
+	else
+		fprintf(stderr, "nook: -%c: needs a value\n", optopt);
+	fputs("try 'nook --help'\n", stderr);
 }
 
 /*
@@ -75,6 +103,8 @@ parse_opts(int argc, char **argv, struct opts *o)
 		{ "check", no_argument, NULL, 'c' },
 		{ "print-config", no_argument, NULL, 'p' },
 		{ "set", required_argument, NULL, 's' },
+		{ "tty", no_argument, NULL, 't' },
+		{ "no-tty", no_argument, NULL, 'T' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -87,11 +117,13 @@ parse_opts(int argc, char **argv, struct opts *o)
 		;
 	o->sets = xcalloc(argc, sizeof(char *));
 	opterr = 0;
-	while ((ch = getopt_long(dd, argv, "cps:vqhV", lo, NULL)) != -1) {
+	while ((ch = getopt_long(dd, argv, "cps:tTvqhV", lo, NULL)) != -1) {
 		switch (ch) {
 		case 'c': o->check = 1; break;
 		case 'p': o->print = 1; break;
 		case 's': o->sets[o->nsets++] = optarg; break;
+		case 't': o->tty = TTY_YES; break;
+		case 'T': o->tty = TTY_NO; break;
 		case 'v': verbosity++; break;
 		case 'q': verbosity = 0; break;
 		case 'h': usage(stdout); exit(0);
@@ -99,14 +131,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 			printf("nook version %s - git.%s\n", NOOK_VERSION, NOOK_GIT);
 			exit(0);
 		default:
-			if (optopt)
-				fprintf(stderr, "nook: -%c: %s\n", optopt,
-				    strchr("s", optopt) ? "needs a value" :
-				    "unknown option");
-			else
-				fprintf(stderr, "nook: %s: unknown option\n",
-				    argv[optind - 1]);
-			fputs("try 'nook --help'\n", stderr);
+			bad_option(argv[optind - 1], lo);
 			return -1;
 		}
 	}
@@ -155,6 +180,9 @@ load_config(struct cfg *c, struct opts *o)
 	if (cfg_load_file(c) != -2) {	/* the file could be read */
 		for (i = 0; i < o->nsets; i++)
 			cfg_set(c, o->sets[i]);
+		if (o->tty)	/* -t or -T: after every -s */
+			cfg_set(c, o->tty == TTY_YES ? "process.tty=yes" :
+			    "process.tty=no");
 		if (o->command)
 			cfg_set_command(c, o->command);
 		/* every error in one pass, the host's too unless only
@@ -284,7 +312,7 @@ setup_word(struct run *r, struct report *rep)
 	sigaddset(&stop, SIGHUP);
 	if (r->stop_fd < 0 && (r->stop_fd = signalfd(-1, &stop, SFD_CLOEXEC |
 	    SFD_NONBLOCK)) < 0)
-		return recv(r->sock, rep, sizeof(*rep), 0);
+		return tty_recv_word(r, rep, sizeof(*rep));
 	pf[0] = (struct pollfd){ .fd = r->sock, .events = POLLIN };
 	pf[1] = (struct pollfd){ .fd = r->stop_fd, .events = POLLIN };
 	do {	/* a word already waiting does not beat the deadline */
@@ -300,7 +328,7 @@ setup_word(struct run *r, struct report *rep)
 		fprintf(stderr, "nook: setup: not done within %lld ms ([process] "
 		    "setup_timeout); stopped\n", limit);
 	else
-		return recv(r->sock, rep, sizeof(*rep), 0);
+		return tty_recv_word(r, rep, sizeof(*rep));
 	abort_child(r);
 	return -2;
 }
@@ -325,8 +353,17 @@ start_child(struct run *r)
 		if (ns_write_time(r))
 			return abort_child(r);
 	}
-	if (idmap_send_go(r))
-		return abort_child(r);
+	errno = 0;
+	if (idmap_send_go(r)) {
+		if (errno != EPIPE && errno != ECONNRESET) {
+			if (errno)	/* 0: idmap_send_go said why */
+				perror("nook: setup: release the container");
+			return abort_child(r);
+		}
+		kill(r->pid, SIGKILL);	/* died just before: say how */
+		n = 0;
+		goto failed;
+	}
 	while ((n = setup_word(r, &rep)) > 0) {
 		if (n == 1) {
 			ready = 1;
@@ -351,50 +388,87 @@ failed:
 		    "died before its exec (%s %d)\n", WIFSIGNALED(st) ?
 		    "signal" : "status", WIFSIGNALED(st) ? WTERMSIG(st) :
 		    WEXITSTATUS(st));
+	else
+		perror("nook: setup: the container's first process is gone: "
+		    "waitpid");
 	return -1;
 }
 
+/* The next signal waiting for us, 0 when none. */
+static int
+next_signal(int sfd, const sigset_t *all)
+{
+	static const struct timespec now;
+	struct signalfd_siginfo si;
+	siginfo_t info;
+
+	if (sfd >= 0)
+		return read(sfd, &si, sizeof(si)) == sizeof(si) ?
+		    (int)si.ssi_signo : 0;
+	return sigtimedwait(all, &info, &now) > 0 ? info.si_signo : 0;
+}
+
+/* Said whatever the verbosity: a 137 is never left unexplained. */
+static void
+stop_kill(struct run *r)
+{
+	long long ms = r->t->stop_timeout;
+
+	fprintf(stderr, "nook: stop timeout (%lld%s) passed: killing the "
+	    "container%s\n", ms % 1000 ? ms : ms / 1000, ms % 1000 ? "ms" :
+	    "s", r->tty.raw ? "\r" : "");
+	syscall(SYS_pidfd_send_signal, r->pidfd, SIGKILL, NULL, 0);
+}
+
 /*
- * Forward every signal to the container's PID 1 until it exits; after a
- * forwarded SIGTERM/SIGINT it gets stop_timeout, then SIGKILL.
+ * Forward every signal to the container's PID 1 until it exits (but a
+ * SIGWINCH that resizes its terminal); after a forwarded SIGTERM/SIGINT
+ * it gets stop_timeout, then SIGKILL.  With a terminal, relay it too.
  */
 static int
 supervise(struct run *r, const sigset_t *all)
 {
 	long long deadline = -1, left;
-	struct timespec ts;
-	siginfo_t si;
-	int sig, st;
+	struct pollfd pf[3];
+	int sfd, sig, st, n;
 
+	/* the setup's signalfd, now for every signal; poll()s without one */
+	sfd = signalfd(r->stop_fd, all, SFD_CLOEXEC | SFD_NONBLOCK);
 	for (;;) {
-		if (waitpid(r->pid, &st, WNOHANG) == r->pid)
+		if (waitpid(r->pid, &st, WNOHANG) == r->pid) {
+			tty_drain(&r->tty);
 			return WIFEXITED(st) ? WEXITSTATUS(st) :
 			    128 + WTERMSIG(st);
+		}
 		left = deadline < 0 ? 1000 : deadline - now_ms();
 		if (deadline >= 0 && left <= 0) {
-			nook_info("stop timeout: killing the container");
-			syscall(SYS_pidfd_send_signal, r->pidfd, SIGKILL, NULL, 0);
+			stop_kill(r);
 			deadline = -1;
 			continue;
 		}
-		ts.tv_sec = left / 1000;
-		ts.tv_nsec = (left % 1000) * 1000000;
-		sig = sigtimedwait(all, &si, &ts);
-		if (sig <= 0 || sig == SIGCHLD)
-			continue;
-		syscall(SYS_pidfd_send_signal, r->pidfd, sig, NULL, 0);
-		if ((sig == SIGTERM || sig == SIGINT) && deadline < 0)
-			deadline = now_ms() + r->t->stop_timeout;
+		pf[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
+		n = 1 + tty_poll_fds(&r->tty, pf + 1);
+		if (poll(pf, n, sfd < 0 && left > 50 ? 50 : (int)left) > 0)
+			tty_relay(&r->tty, pf + 1);
+		while ((sig = next_signal(sfd, all)) > 0) {
+			if (sig == SIGCHLD || tty_signal(r, sig))
+				continue;
+			syscall(SYS_pidfd_send_signal, r->pidfd, sig, NULL, 0);
+			if ((sig == SIGTERM || sig == SIGINT) && deadline < 0)
+				deadline = now_ms() + r->t->stop_timeout;
+		}
 	}
 }
 
 /*
  * Everything made on the host for the run goes here, whatever happened:
- * the cgroup, the veth pair, the record of the running container.
+ * the cgroup, the veth pair, the record of the running container - and
+ * our terminal's mode.
  */
 static int
 finish(struct run *r, int rc)
 {
+	tty_restore(&r->tty);	/* first: what follows may print */
 	cg_cleanup(r);
 	net_cleanup(r);
 	state_release(r);
@@ -405,12 +479,14 @@ static int
 run(struct cfg *c)
 {
 	struct run r = { .c = c, .t = &c->t, .pidfd = -1, .stop_fd = -1,
-		.cg.fd = -1, .st.fd = -1 };
+		.cg.fd = -1, .st.fd = -1, .tty.master = -1, .tty.slave = -1 };
 	int sv[2];
 	sigset_t all;
 
 	r.command = c->t.command;
-	if (ns_prepare(&r) || proc_prepare_init(&r) || idmap_pick(&r))
+	r.tty.on = tty_want(&c->t);
+	if (ns_prepare(&r) || proc_prepare_init(&r) || idmap_pick(&r) ||
+	    sec_prepare_seccomp(&r))
 		return EXIT_NOOK;
 	r.root_fd = open(c->t.root_path, O_PATH | O_DIRECTORY |
 	    O_CLOEXEC);
@@ -443,9 +519,50 @@ run(struct cfg *c)
 	if (start_child(&r))
 		return finish(&r, EXIT_NOOK);
 	close(r.sock);
-	close(r.stop_fd);
 	state_record(&r);
+	tty_start(&r);
 	return finish(&r, supervise(&r, &all));
+}
+
+/*
+ * A 0, 1 or 2 left closed by our caller would go to the first descriptor
+ * nook opens - the init's memfd, the sync socket - which the child's
+ * dup2() of a terminal onto 0-2 would then replace: /dev/null takes the
+ * place, and is what the container gets.
+ */
+static int
+open_stdio(void)
+{
+	int fd;
+
+	for (fd = 0; fd < 3; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDWR) != fd) {
+			perror("nook: /dev/null");
+			return -1;
+		}
+	return 0;
+}
+
+/* --print-config: the whole configuration on stdout */
+static int
+print_config(struct cfg *c)
+{
+	if (cfg_print(c, stdout)) {
+		for (size_t i = 0; i < c->nerrs; i++)
+			fprintf(stderr, "nook: %s\n", c->errs[i]);
+		return EXIT_NOOK;
+	}
+	return fflush(stdout) ? EXIT_NOOK : 0;
+}
+
+/* --check: load_config said all there is to say */
+static int
+check_only(const struct opts *o)
+{
+	if (verbosity > 1)
+		fprintf(stderr, "nook: %s: configuration and host are fine\n",
+		    o->file);
+	return 0;
 }
 
 int
@@ -455,27 +572,23 @@ main(int argc, char **argv)
 	struct cfg c;
 	int rc;
 
+	if (open_stdio())
+		return EXIT_NOOK;
 	if (argc > 1 && state_is_command(argv[1]))
 		return state_command(argc - 1, argv + 1);
-	if (parse_opts(argc, argv, &o))
+	if (parse_opts(argc, argv, &o)) {
+		free(o.sets);
 		return EXIT_NOOK;
+	}
 	if (load_config(&c, &o))
-		return EXIT_NOOK;
-	if (o.print) {
-		if (cfg_print(&c, stdout)) {
-			for (size_t i = 0; i < c.nerrs; i++)
-				fprintf(stderr, "nook: %s\n", c.errs[i]);
-			return EXIT_NOOK;
-		}
-		return fflush(stdout) ? EXIT_NOOK : 0;
-	}
-	if (o.check) {
-		if (verbosity > 1)
-			fprintf(stderr, "nook: %s: configuration and host are "
-			    "fine\n", o.file);
-		return 0;
-	}
-	rc = run(&c);
+		rc = EXIT_NOOK;
+	else if (o.print)
+		rc = print_config(&c);
+	else if (o.check)
+		rc = check_only(&o);
+	else
+		rc = run(&c);
 	cfg_free(&c);
+	free(o.sets);
 	return rc;
 }

@@ -371,6 +371,12 @@ check_conflicts(struct cfg *c)
 		cfg_error(c, l, K_FS_PROC, "mounting /proc in a new user "
 		    "namespace needs [namespaces] pid = new (or leave proc "
 		    "out to get the host's /proc bound, or set proc = no)");
+	if ((l = tloc(c, K_TTY)) && t->tty == TTY_YES && !t->new_session)
+		cfg_error(c, l, K_TTY, "needs [process] new_session = yes (the "
+		    "terminal is the controlling terminal of a new session)");
+	if ((l = tloc(c, K_TTY)) && t->tty == TTY_YES && t->dev == DEV_NONE)
+		cfg_error(c, l, K_TTY, "needs [filesystem] dev = minimal or host "
+		    "(the terminal is a pty of the container's /dev/pts)");
 	if ((l = tloc(c, K_INIT_ARGS)) && t->init_mode == INIT_MODE_DIRECT)
 		cfg_error(c, l, K_INIT_ARGS, "conflicts with [init] mode = "
 		    "direct (no init runs)");

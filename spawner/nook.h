@@ -36,7 +36,8 @@ enum ktype {
 enum key_id {
 	K_NAME, K_HOSTNAME, K_DOMAINNAME,
 	K_COMMAND, K_CWD, K_USER, K_GROUP, K_GROUPS, K_ENV, K_ENV_KEEP,
-	K_CLEAR_ENV, K_UMASK, K_NEW_SESSION, K_STOP_TIMEOUT, K_SETUP_TIMEOUT,
+	K_CLEAR_ENV, K_UMASK, K_NEW_SESSION, K_TTY, K_STOP_TIMEOUT,
+	K_SETUP_TIMEOUT,
 	K_INIT_PATH, K_INIT_ARGS, K_INIT_MODE,
 	K_NS_USER, K_NS_PID, K_NS_MOUNT, K_NS_NET, K_NS_UTS, K_NS_IPC,
 	K_NS_CGROUP, K_NS_TIME, K_BOOTTIME_OFFSET, K_MONOTONIC_OFFSET,
@@ -65,6 +66,7 @@ enum key_id {
 
 /* The choices of each enumerated key, in this order (config.c). */
 enum init_mode { INIT_MODE_INIT, INIT_MODE_DIRECT };
+enum tty_mode { TTY_AUTO, TTY_YES, TTY_NO };
 enum overlay_mode { OVERLAY_NONE, OVERLAY_TMPFS };
 enum propagation { PROP_SLAVE, PROP_PRIVATE, PROP_SHARED, PROP_UNBINDABLE };
 enum sys_mode { SYS_RO, SYS_RW, SYS_NO };
@@ -142,6 +144,7 @@ struct nook_config {
 	size_t ngroups;
 	char **env, **env_keep;
 	int clear_env, new_session;
+	int tty;				/* enum tty_mode */
 	unsigned umask;
 	long long stop_timeout, setup_timeout;		/* ms */
 	const char *init_path;
@@ -362,6 +365,7 @@ char *quote_words(char **w);
 #include "cgroup.h"
 #include "net.h"
 #include "state.h"
+#include "tty.h"
 
 /* Everything a run needs; the child gets a copy at clone time. */
 struct run {
@@ -374,6 +378,7 @@ struct run {
 	int join_fd[NS_COUNT];	/* namespaces to join, or -1 */
 	int clone_flags;	/* CLONE_NEW* to create with clone3 */
 	int setgroups_denied;	/* read by the child from /proc */
+	struct sock_fprog *seccomp;	/* made on the host: security.c */
 	pid_t pid;
 	int pidfd;
 	char **command;
@@ -386,6 +391,7 @@ struct run {
 	struct cg_run cg;		/* cgroup.c */
 	struct net_run net;		/* net.c */
 	struct state_run st;		/* state.c */
+	struct tty_run tty;		/* tty.c */
 };
 
 /* A failure of the child, sent to the parent before it exits. */
@@ -399,6 +405,7 @@ int sec_apply_rlimits(struct run *r);
 void sec_release_admin(struct run *r);
 void sec_drop_bounding(struct run *r);
 void sec_apply_caps(struct run *r);
+int sec_prepare_seccomp(struct run *r);
 void sec_apply_seccomp(struct run *r);
 
 /* ns.c */

@@ -17,15 +17,23 @@
 char *
 quote_words(char **w)
 {
-	char *line = xstrdup(""), *q, *n;
-	size_t i;
+	size_t i, len = 0, cap = 64, n;
+	char *line = xcalloc(cap, 1), *q, *grown;
 
-	for (i = 0; w[i]; i++) {
+	for (i = 0; w[i]; i++) {	/* doubling: linear in the words */
 		q = quote_word(w[i]);
-		n = xasprintf("%s%s%s", line, i ? " " : "", q);
-		free(line);
+		n = strlen(q);
+		if (len + n + 2 > cap) {
+			cap = 2 * cap + n + 2;
+			if (!(grown = realloc(line, cap)))
+				nook_oom();
+			line = grown;
+		}
+		if (i)
+			line[len++] = ' ';
+		memcpy(line + len, q, n + 1);
+		len += n;
 		free(q);
-		line = n;
 	}
 	return line;
 }
@@ -46,7 +54,8 @@ wrap_at(char *p)
 {
 	char *cut;
 
-	if (strlen(p) <= 150)
+	if (strnlen(p, 151) <= 150)	/* not strlen: each cut would be
+					 * a pass over the rest */
 		return NULL;
 	for (cut = p + 150; cut > p; cut--)
 		if (*cut == ' ' && !isspace((unsigned char)cut[-1]) &&
@@ -110,6 +119,9 @@ applies(const struct cfg *c, int k)
 		return c->t.ns[K_NS_UTS - NS_FIRST].mode == NS_NEW;
 	if (k == K_FS_SHM_SIZE)
 		return c->t.dev == DEV_MINIMAL;
+	if (k == K_TTY)	/* c->t may not be typed yet: all zero */
+		return c->t.dev != DEV_NONE && (c->t.new_session ||
+		    !tloc(c, K_NEW_SESSION));
 	if (k == K_NET_INTERFACE || k == K_NET_MTU || k == K_NET_BRIDGE)
 		return c->t.net_mode == NET_VETH;
 	/* defaults that give way to other keys: given, they would conflict */

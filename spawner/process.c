@@ -306,7 +306,8 @@ enter_cwd(struct run *r)
  * Runs in the child, inside the new root.  The order keeps every step
  * possible: limits and the bounding set while fully privileged, then the
  * ids (keeping capabilities), the capability sets and no_new_privs, the
- * descriptors, and seccomp last.  Never returns.
+ * descriptors, and seccomp last.  The session and its terminal come
+ * first, while still root: the pty is chowned to the user.  Never returns.
  */
 void
 proc_exec(struct run *r)
@@ -320,6 +321,7 @@ proc_exec(struct run *r)
 	if (r->t->new_session && setsid() < 0)
 		child_fail(r, tloc(r->c, K_NEW_SESSION), K_NEW_SESSION, errno,
 		    "setsid");
+	tty_attach(r, cr.uid);	/* [process] tty: tty.c */
 	sec_drop_bounding(r);
 	prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0);
 	apply_creds(r, &cr);
@@ -329,7 +331,7 @@ proc_exec(struct run *r)
 	/* credentials changed: the parent-death signal was reset */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	close_fds(r);
-	if (send(r->sock, "x", 1, MSG_NOSIGNAL) != 1)	/* "about to exec" */
+	if (tty_send_ready(r))	/* "about to exec", with the pty master */
 		_exit(EXIT_NOOK);
 	sec_apply_seccomp(r);
 	sec_release_admin(r);
