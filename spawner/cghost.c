@@ -37,21 +37,28 @@ sleep_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
-/* The controllers among a v1 hierarchy's super options (/proc/cgroups). */
-static char *
-v1_controllers(const char *super)
+/* The names of the kernel's controllers, from /proc/cgroups. */
+static void
+read_subsys(char *subsys, size_t len)
 {
-	char subsys[4096] = "", name[64], *out = xcalloc(1, strlen(super) + 1);
-	const char *s;
-	size_t n;
+	char name[64];
 	FILE *f = fopen("/proc/cgroups", "re");
 
 	while (f && fscanf(f, "%63s %*[^\n]", name) == 1)
-		if (name[0] != '#' && strlen(subsys) + strlen(name) + 2 <
-		    sizeof(subsys))
+		if (name[0] != '#' && strlen(subsys) + strlen(name) + 2 < len)
 			strcat(strcat(subsys, name), " ");
 	if (f)
 		fclose(f);
+}
+
+/* The controllers among a v1 hierarchy's super options. */
+static char *
+v1_controllers(const char *super, const char *subsys)
+{
+	char name[64], *out = xcalloc(1, strlen(super) + 1);
+	const char *s;
+	size_t n;
+
 	for (s = super; *s; s += n + (s[n] != 0)) {
 		n = strcspn(s, ",");
 		snprintf(name, sizeof(name), "%.*s", (int)n, s);
@@ -110,17 +117,23 @@ cg_has_word(const char *s, const char *w, const char *sep)
 	return 0;
 }
 
-/* Where the hierarchies are mounted (the first full mount of each). */
+/*
+ * Where the hierarchies are mounted (the first full mount of each);
+ * /proc/cgroups read once, at the first v1 one.  mountinfo is read whole
+ * at once: read in small pieces, the kernel walks the mounts again for
+ * each piece.
+ */
 static void
 scan_mounts(struct cg_host *h)
 {
-	char *line = NULL, root[PATH_MAX], mnt[PATH_MAX], type[32];
-	char super[1024], *sep;
-	size_t len = 0;
-	FILE *f = fopen("/proc/self/mountinfo", "re");
+	char root[PATH_MAX], mnt[PATH_MAX], type[32], super[1024];
+	char subsys[4096] = "", *text = state_get_file(AT_FDCWD,
+	    "/proc/self/mountinfo", NULL);
+	char *line, *save = NULL, *sep;
 	int i;
 
-	while (f && getline(&line, &len, f) > 0) {
+	for (line = text ? strtok_r(text, "\n", &save) : NULL; line;
+	    line = strtok_r(NULL, "\n", &save)) {
 		if (sscanf(line, "%*s %*s %*s %4095s %4095s", root, mnt) != 2 ||
 		    strcmp(root, "/") || !(sep = strstr(line, " - ")) ||
 		    sscanf(sep + 3, "%31s %*s %1023s", type, super) != 2)
@@ -129,28 +142,28 @@ scan_mounts(struct cg_host *h)
 			h->v2 = xstrdup(mnt);
 		if (strcmp(type, "cgroup"))
 			continue;
+		if (!*subsys)
+			read_subsys(subsys, sizeof(subsys));
 		for (i = 0; i < C_COUNT; i++)
 			if (!h->v1[i] && cg_has_word(super, ctl_name[i], ",")) {
 				h->v1[i] = xstrdup(mnt);
-				h->v1opts[i] = v1_controllers(super);
+				h->v1opts[i] = v1_controllers(super, subsys);
 			}
 	}
-	free(line);
-	if (f)
-		fclose(f);
+	free(text);
 }
 
 /* nook's own cgroup in each hierarchy, from /proc/self/cgroup. */
 static void
 scan_own(struct cg_host *h)
 {
-	char *line = NULL, *ctls, *path;
-	size_t len = 0;
-	FILE *f = fopen("/proc/self/cgroup", "re");
+	char *text = state_get_file(AT_FDCWD, "/proc/self/cgroup", NULL);
+	char *line, *save = NULL;
+	char *ctls, *path;
 	int i;
 
-	while (f && getline(&line, &len, f) > 0) {
-		line[strcspn(line, "\n")] = 0;
+	for (line = text ? strtok_r(text, "\n", &save) : NULL; line;
+	    line = strtok_r(NULL, "\n", &save)) {
 		if (!(ctls = strchr(line, ':')) ||
 		    !(path = strchr(++ctls, ':')))
 			continue;
@@ -162,9 +175,7 @@ scan_own(struct cg_host *h)
 			    !h->own1[i])
 				h->own1[i] = xstrdup(path);
 	}
-	free(line);
-	if (f)
-		fclose(f);
+	free(text);
 }
 
 void
@@ -278,7 +289,13 @@ int
 cg_empty_out(const char *dir, int v2)
 {
 	char buf[64];
-	int i, frozen = 0, killer = v2 && cg_put(dir, "cgroup.kill", "1") == 0;
+	int i, frozen = 0, killer;
+
+	/* v2, the common end: the container's processes are all gone */
+	if (v2 && !cg_get(dir, "cgroup.events", buf, sizeof(buf)) &&
+	    !strcmp(buf, "populated 0"))
+		return 0;
+	killer = v2 && cg_put(dir, "cgroup.kill", "1") == 0;
 
 	if (!v2 && cg_put(dir, "freezer.state", "FROZEN") == 0)
 		for (i = 0; i < 100 && !frozen; i++) {
@@ -309,6 +326,8 @@ cg_rm_tree(const char *dir)
 	DIR *d;
 	int i;
 
+	if (rmdir(dir) == 0)	/* no cgroup below it, no process in it */
+		return 0;
 	if ((d = opendir(dir))) {
 		while ((e = readdir(d)))
 			if (e->d_type == DT_DIR && e->d_name[0] != '.') {

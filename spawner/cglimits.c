@@ -31,6 +31,8 @@ cg_enable(struct run *r, const char *dir, unsigned ctl)
 	char have[512];
 	int i, k;
 
+	if (!(ctl & ((1u << C_FREEZER) - 1)))
+		return 0;	/* nothing to hand down */
 	if (cg_get(dir, "cgroup.subtree_control", have, sizeof(have)))
 		have[0] = 0;
 	for (i = 0; i < C_FREEZER; i++) {

@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <linux/mount.h>
+#include <linux/openat2.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -86,9 +87,16 @@ cg_mount(struct mctx *m)
 	    r->t->ns[K_NS_CGROUP - NS_FIRST].mode != NS_NEW)
 		return;
 	blame(m, r->t->cg_delegate ? K_CG_DELEGATE : K_NS_CGROUP);
-	m->strict = 1;
-	top = mount_point(m, "/sys/fs/cgroup", CREATE_NONE);
-	m->strict = 0;
+	/* below the sysfs nook just mounted, not walked from the root again */
+	top = m->sys < 0 ? -1 : resolve(m->sys, "fs/cgroup", O_PATH |
+	    O_DIRECTORY, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS);
+	if (top < 0 && m->sys >= 0)
+		FAIL(m, "open \"/sys/fs/cgroup\"");
+	if (top < 0) {
+		m->strict = 1;
+		top = mount_point(m, "/sys/fs/cgroup", CREATE_NONE);
+		m->strict = 0;
+	}
 	if (r->cg.pure) {
 		attach_at(m, new_fs(m, "cgroup2", NULL, NULL, a | ro), top,
 		    ".");

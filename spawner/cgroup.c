@@ -208,10 +208,21 @@ plan(struct run *r, struct cg_host *h, const char *name)
 static int
 make_dirs(struct run *r, struct cg_hier *h)
 {
-	char *p = existing(h->dir);
-	size_t at = strlen(p), end;
+	size_t at, end;
 	int rc = 0, last;
+	char *p;
 
+	/* no controller to hand down: one mkdir, when the parent is there */
+	if (!(h->ctl & ((1u << C_FREEZER) - 1))) {
+		if (mkdir(h->dir, 0755) == 0) {
+			h->made = xstrdup(h->dir);
+			return 0;
+		}
+		if (errno != ENOENT)
+			return -1;
+	}
+	p = existing(h->dir);
+	at = strlen(p);
 	free(p);
 	p = xstrdup(h->dir);
 	if (!p[at])
@@ -415,7 +426,8 @@ cg_cleanup(struct run *r)
 		h = &r->cg.h[i];
 		if (!h->made)
 			continue;
-		cg_empty_out(h->dir, !h->opts);
+		if (i != r->cg.track)	/* that one is empty by now */
+			cg_empty_out(h->dir, !h->opts);
 		if (cg_rm_tree(h->dir))
 			nook_warn("cannot remove the cgroup %s: %s", h->dir,
 			    strerror(errno));

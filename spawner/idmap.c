@@ -73,7 +73,10 @@ root_blocks(const char *file, unsigned long long *out, size_t max)
 	return k;
 }
 
-/* Hold the range starting at uid; -1 with EWOULDBLOCK when in use. */
+/*
+ * Hold the range starting at uid; -1 with EWOULDBLOCK when in use.  The
+ * directory is made the first time it is missing.
+ */
 static int
 lock_range(unsigned long long uid)
 {
@@ -82,6 +85,11 @@ lock_range(unsigned long long uid)
 
 	snprintf(path, sizeof(path), LOCK_DIR "/%llu", uid);
 	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0 && errno == ENOENT && ((mkdir("/run/nook", 0755) == 0 ||
+	    errno == EEXIST) && (mkdir(LOCK_DIR, 0700) == 0 ||
+	    errno == EEXIST)))
+		fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
+		    0600);
 	if (fd < 0)
 		return -1;
 	if (flock(fd, LOCK_EX | LOCK_NB)) {
@@ -109,12 +117,6 @@ idmap_pick(struct run *r)
 	ng = root_blocks("/etc/subgid", gb, MAX_BLOCKS);
 	sub = nu && ng;
 	n = sub ? (nu < ng ? nu : ng) : FALLBACK_SLOTS;
-	if ((mkdir("/run/nook", 0755) && errno != EEXIST) ||
-	    (mkdir(LOCK_DIR, 0700) && errno != EEXIST)) {
-		fprintf(stderr, "nook: %s: mkdir %s: %s\n", key_label(K_UID_MAP),
-		    LOCK_DIR, strerror(errno));
-		return -1;
-	}
 	for (i = 0; i < n; i++) {
 		r->uid_base = sub ? ub[i] : FALLBACK_BASE + BLOCK * i;
 		r->gid_base = sub ? gb[i] : FALLBACK_BASE + BLOCK * i;

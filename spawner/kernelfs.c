@@ -81,47 +81,82 @@ open_dev_nodes(struct mctx *m)
 			continue;
 		snprintf(host, sizeof(host), "/dev/%s", dev_nodes[i]);
 		m->dev_fd[i] = open(host, O_PATH | O_CLOEXEC);
-		if (m->dev_fd[i] < 0 || fstat(m->dev_fd[i], &st) ||
-		    !S_ISCHR(st.st_mode)) {
-			errno = errno ? errno : ENODEV;
+		if (m->dev_fd[i] < 0 || fstat(m->dev_fd[i], &st))
+			FAIL(m, "open the host's %s", host);
+		if (!S_ISCHR(st.st_mode)) {
+			errno = ENODEV;
 			FAIL(m, "host %s is not a character device", host);
 		}
 	}
 }
 
-/* tmpfs with the host's device nodes bound in, a devpts, shm, mqueue. */
+/*
+ * A file system on the directory NAME of the /dev tmpfs nook just made:
+ * reached through that mount's descriptor, nothing of the image's on the
+ * way, and no path walked from the root again.
+ */
+static void
+dev_fs(struct mctx *m, const char *name, const char *type,
+    unsigned long flags, const char *data)
+{
+	char buf[32];
+	int fd;
+
+	if ((mkdirat(m->dev, name, 0755) && errno != EEXIST) ||
+	    (fd = openat(m->dev, name, O_PATH | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) < 0 || mount(type, fdpath(fd, buf), type, flags, data))
+		FAIL(m, "mount %s on \"/dev/%s\"", type, name);
+	close(fd);
+}
+
+/*
+ * tmpfs with the host's device nodes bound in, a devpts, shm, mqueue -
+ * all made in that fresh tmpfs through its descriptor.  The nodes are
+ * nosuid and noexec by one call for the six of them.
+ */
 static void
 setup_dev_minimal(struct mctx *m)
 {
-	static const char *const links[][2] = { { "/proc/self/fd", "/dev/fd" },
-		{ "/proc/self/fd/0", "/dev/stdin" },
-		{ "/proc/self/fd/1", "/dev/stdout" },
-		{ "/proc/self/fd/2", "/dev/stderr" },
-		{ "pts/ptmx", "/dev/ptmx" } };
-	char dst[32], shm[64];
+	static const char *const links[][2] = { { "/proc/self/fd", "fd" },
+		{ "/proc/self/fd/0", "stdin" }, { "/proc/self/fd/1", "stdout" },
+		{ "/proc/self/fd/2", "stderr" }, { "pts/ptmx", "ptmx" } };
+	struct mount_attr ma = { .attr_set = MOUNT_ATTR_NOSUID |
+		MOUNT_ATTR_NOEXEC };
+	char shm[64];
 	size_t i;
+	int tree;
 
 	/* nodev: the nodes below are bind mounts of their own */
 	m->dev = kernel_fs(m, "/dev", "tmpfs", MOUNT_ATTR_NOSUID |
 	    MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, "mode=0755,size=1m");
 	for (i = 0; i < NDEV; i++) {
-		snprintf(dst, sizeof(dst), "/dev/%s", dev_nodes[i]);
-		bind_host(m, m->dev_fd[i], "", dst, M_NOSUID | M_NOEXEC,
-		    CREATE_FILE);
+		if (mknodat(m->dev, dev_nodes[i], S_IFREG | 0644, 0) ||
+		    (tree = syscall(SYS_open_tree, m->dev_fd[i], "",
+		    OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH)) < 0 ||
+		    syscall(SYS_move_mount, tree, "", m->dev, dev_nodes[i],
+		    MOVE_MOUNT_F_EMPTY_PATH))
+			FAIL(m, "bind the host's /dev/%s", dev_nodes[i]);
+		close(tree);
 		close(m->dev_fd[i]);
 	}
+	if (syscall(SYS_mount_setattr, m->dev, "", AT_EMPTY_PATH | AT_RECURSIVE,
+	    &ma, sizeof(ma)))
+		FAIL(m, "make the nodes of /dev nosuid and noexec");
 	for (i = 0; i < sizeof(links) / sizeof(links[0]); i++)
-		make_symlink(m, links[i][0], links[i][1]);
-	mount_fs(m, "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+		if (symlinkat(links[i][0], m->dev, links[i][1]) &&
+		    errno != EEXIST)
+			FAIL(m, "symlink \"/dev/%s\" -> \"%s\"", links[i][1],
+			    links[i][0]);
+	dev_fs(m, "pts", "devpts", MS_NOSUID | MS_NOEXEC,
 	    "newinstance,ptmxmode=0666,mode=0620");
 	snprintf(shm, sizeof(shm), "mode=1777,size=%lld",
 	    m->r->t->shm_size);
 	if (m->r->t->shm_size < 0)
 		strcpy(shm, "mode=1777");
-	mount_fs(m, "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, shm);
+	dev_fs(m, "shm", "tmpfs", MS_NOSUID | MS_NODEV, shm);
 	if (m->r->t->ns[K_NS_IPC - NS_FIRST].mode == NS_NEW)
-		mount_fs(m, "/dev/mqueue", "mqueue", MS_NOSUID | MS_NODEV |
-		    MS_NOEXEC, NULL);
+		dev_fs(m, "mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		    NULL);
 }
 
 /*
@@ -187,19 +222,24 @@ setup_filesystems(struct mctx *m)
 		bind_host(m, AT_FDCWD, "/dev", "/dev", 0, CREATE_DIR);
 		m->strict = 0;
 	}
+	tty_open_pty(m);	/* [process] tty: tty.c */
 	if (t->tmp) {
 		blame(m, K_FS_TMP);
 		mount_fs(m, "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
 	}
 }
 
-/* Open the host's /dev/null, refusing anything but the 1:3 device. */
+/*
+ * Open the host's /dev/null (or take the one dev = minimal opened),
+ * refusing anything but the 1:3 device.
+ */
 void
 open_null(struct mctx *m)
 {
 	struct stat st;
 
-	m->null_fd = open("/dev/null", O_PATH | O_CLOEXEC);
+	m->null_fd = m->dev_fd[0] >= 0 ? fcntl(m->dev_fd[0], F_DUPFD_CLOEXEC,
+	    0) : open("/dev/null", O_PATH | O_CLOEXEC);
 	if (m->null_fd < 0 || fstat(m->null_fd, &st))
 		FAIL(m, "open the host's /dev/null");
 	if (!S_ISCHR(st.st_mode) || major(st.st_rdev) != 1 ||
@@ -232,23 +272,50 @@ open_target(struct mctx *m, const char *path)
 	return in_root(m->root, path, O_PATH);
 }
 
+/*
+ * The first masked directory gets an empty read-only tmpfs; every other
+ * one a clone of that mount, not a file system of its own.
+ */
+static int
+empty_dir(struct mctx *m, const char *path, int fd)
+{
+	int fs, mnt;
+
+	if (m->empty >= 0)
+		return (int)syscall(SYS_open_tree, m->empty, "",
+		    OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+	/* read-only as a file system too, not only as a mount */
+	fs = syscall(SYS_fsopen, "tmpfs", FSOPEN_CLOEXEC);
+	if (fs < 0 || syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, "size",
+	    "4k", 0) || syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, "mode",
+	    "0555", 0) || syscall(SYS_fsconfig, fs, FSCONFIG_SET_FLAG, "ro",
+	    NULL, 0) || syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL,
+	    NULL, 0) || (mnt = syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC,
+	    MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+	    MOUNT_ATTR_NOEXEC)) < 0)
+		FAIL(m, "mask \"%s\"", path);
+	close(fs);
+	/* attached, it can be cloned (a detached one only since 6.15) */
+	if (syscall(SYS_move_mount, mnt, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH |
+	    MOVE_MOUNT_T_EMPTY_PATH))
+		FAIL(m, "mask \"%s\"", path);
+	m->empty = mnt;
+	return -2;
+}
+
 static void
 mask_one(struct mctx *m, const char *path, int fd)
 {
 	struct stat st;
-	char buf[32];
 	int tree;
 
 	if (fstat(fd, &st))
 		FAIL(m, "mask \"%s\"", path);
-	if (S_ISDIR(st.st_mode)) {
-		if (mount("tmpfs", fdpath(fd, buf), "tmpfs", MS_RDONLY |
-		    MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=0555"))
-			FAIL(m, "mask \"%s\"", path);
-		return;
-	}
-	tree = syscall(SYS_open_tree, m->null_fd, "", OPEN_TREE_CLONE |
-	    OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+	if (!S_ISDIR(st.st_mode))
+		tree = syscall(SYS_open_tree, m->null_fd, "", OPEN_TREE_CLONE |
+		    OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+	else if ((tree = empty_dir(m, path, fd)) == -2)
+		return;		/* the first: mounted there already */
 	if (tree < 0 || syscall(SYS_move_mount, tree, "", fd, "",
 	    MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH))
 		FAIL(m, "mask \"%s\"", path);

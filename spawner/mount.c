@@ -390,7 +390,7 @@ mnt_setup(struct run *r)
 		[PROP_PRIVATE] = MS_PRIVATE, [PROP_SHARED] = MS_SHARED,
 		[PROP_UNBINDABLE] = MS_UNBINDABLE };
 	struct mctx m = { .r = r, .root = -1, .proc = -1, .sys = -1,
-		.dev = -1 };
+		.dev = -1, .empty = -1 };
 
 	/*
 	 * Build as slave whatever is asked: nothing of the setup may
@@ -430,4 +430,6 @@ mnt_setup(struct run *r)
 	r->root_fd = -1;
 	if (m.null_fd >= 0)
 		close(m.null_fd);
+	if (m.empty >= 0)
+		close(m.empty);
 }

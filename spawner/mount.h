@@ -9,6 +9,7 @@ struct mctx {
 	struct run *r;
 	int dev_fd[NDEV];	/* the host's nodes, opened before any mount */
 	int null_fd;		/* /dev/null, checked to be 1:3, for masking */
+	int empty;		/* the empty tmpfs of the first masked dir */
 	int root;		/* O_PATH of the new root mount */
 	int writable;		/* may mount points be created? */
 	int strict;		/* no symlink anywhere on a mount point's path */

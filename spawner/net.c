@@ -468,7 +468,9 @@ net_child(struct run *r)
 	if (nl_open(&nl))
 		child_fail(r, tloc(r->c, K_NET_MODE), K_NET_MODE, errno,
 		    "netlink socket");
-	if (!(lo = (int)if_nametoindex("lo")) || link_set(&nl, lo, 1, 0))
+	/* a new namespace's loopback is always index 1 (LOOPBACK_IFINDEX) */
+	lo = 1;
+	if (link_set(&nl, lo, 1, 0))
 		child_fail(r, tloc(r->c, K_NET_MODE), K_NET_MODE, errno,
 		    "set lo up%s", nl.why);
 	if (t->net_mode == NET_VETH)

@@ -9,8 +9,9 @@
  * on it for as long as it runs: a lock that is free means the nook is
  * gone, whatever the files say, and the kernel drops it however nook
  * dies.  Inside: "state" (pids, start
- * times, ids, cgroups: see write_state), "environ" (the container's
- * environment) and "config.ini" (the effective config, for nook exec).
+ * times, ids, cgroups: see write_state), and once the container runs
+ * "config.ini" (the effective config, for nook exec) and "environ" (the
+ * container's environment).
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -42,10 +43,14 @@ open_owned(int at, const char *dir, int create)
 	struct stat st;
 	int fd;
 
-	if (create && mkdirat(at, dir, 0700) && errno != EEXIST)
-		return -1;
-	if ((fd = openat(at, dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-	    O_CLOEXEC)) < 0 || fstat(fd, &st))
+	fd = openat(at, dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT && create) {
+		if (mkdirat(at, dir, 0700) && errno != EEXIST)
+			return -1;
+		fd = openat(at, dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+		    O_CLOEXEC);
+	}
+	if (fd < 0 || fstat(fd, &st))
 		return -1;
 	if (st.st_uid != geteuid() || (st.st_mode & 022)) {
 		close(fd);
@@ -94,16 +99,19 @@ state_base(int create)
 
 /*
  * Lock the record NAME: 0 locked (*fd), 1 held by someone else, -2 no
- * such record, -1 error.  Whoever removes a record does so holding its
- * lock, so one we locked may already be gone: then try again.
+ * such record, -1 error; 3 locked and made just now, so empty.  Whoever
+ * removes a record does so holding its lock, so one we locked may
+ * already be gone: then try again.
  */
 int
 state_lock(int base, const char *name, int create, int *fd)
 {
 	struct stat a, b;
+	int made;
 
 	for (;;) {
-		if (create && mkdirat(base, name, 0700) && errno != EEXIST)
+		made = create && mkdirat(base, name, 0700) == 0;
+		if (create && !made && errno != EEXIST)
 			return -1;
 		*fd = openat(base, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 		    O_CLOEXEC);
@@ -117,7 +125,7 @@ state_lock(int base, const char *name, int create, int *fd)
 		if (!fstat(*fd, &a) && !fstatat(base, name, &b,
 		    AT_SYMLINK_NOFOLLOW) && a.st_ino == b.st_ino &&
 		    a.st_dev == b.st_dev)
-			return 0;
+			return made ? 3 : 0;
 		close(*fd);	/* removed under us: a new one, or none */
 	}
 }
@@ -144,12 +152,24 @@ empty_record(int fd)
 	return any;
 }
 
-/* Remove a record we hold locked, then let go of it. */
+/*
+ * Remove a record we hold locked, then let go of it: the files nook
+ * writes, by name, and only if that leaves something (the temporary file
+ * of a nook killed while writing it) a look at what else is there.
+ */
 void
 state_remove(int base, const char *name, int fd)
 {
-	empty_record(fd);
-	unlinkat(base, name, AT_REMOVEDIR);
+	static const char *const files[] = { "environ", "config.ini",
+		"state" };
+	size_t i;
+
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		unlinkat(fd, files[i], 0);
+	if (unlinkat(base, name, AT_REMOVEDIR) && errno == ENOTEMPTY) {
+		empty_record(fd);
+		unlinkat(base, name, AT_REMOVEDIR);
+	}
 	close(fd);
 }
 
@@ -197,11 +217,15 @@ state_pidfd(pid_t pid, unsigned long long start)
 }
 
 
-/* A whole file of a record or /proc, NUL-terminated; NULL on failure. */
+/*
+ * A whole file of a record or /proc, NUL-terminated; NULL on failure.
+ * In one read where it fits: a /proc file read in pieces is made again
+ * for each piece.
+ */
 char *
 state_get_file(int dirfd, const char *file, size_t *len)
 {
-	size_t cap = 4096, n = 0;
+	size_t cap = 65536, n = 0;
 	char *buf = NULL, *nb;
 	ssize_t k = 1;
 	int fd = openat(dirfd, file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
@@ -285,7 +309,12 @@ state_read(struct state_rec *rec)
 	return rec->nook_pid > 0 ? 0 : -1;
 }
 
-/* Write FILE in the record whole or not at all: readers never see half. */
+/*
+ * Write FILE in the record whole or not at all: readers never see half.
+ * A file that is there already is swapped with the new one, then removed:
+ * a rename over it would make ext4 write the new one out first (its
+ * auto_da_alloc), which took most of a millisecond here.
+ */
 static int
 put_file(int dirfd, const char *file, const char *text, size_t len)
 {
@@ -303,15 +332,19 @@ put_file(int dirfd, const char *file, const char *text, size_t len)
 	    off += (size_t)n)
 		;
 	e = errno;
-	if (close(fd) || off < len || renameat(dirfd, tmp, dirfd, file)) {
+	if (close(fd) || off < len) {
 		if (off < len)
 			errno = n < 0 ? e : EIO;
-		e = errno;
+	} else if (renameat2(dirfd, tmp, dirfd, file, RENAME_EXCHANGE) == 0) {
 		unlinkat(dirfd, tmp, 0);
-		errno = e;
-		return -1;
+		return 0;
+	} else if (renameat(dirfd, tmp, dirfd, file) == 0) {
+		return 0;
 	}
-	return 0;
+	e = errno;
+	unlinkat(dirfd, tmp, 0);
+	errno = e;
+	return -1;
 }
 
 /* The "state" file: nook's part, and PART (the container's) once known. */
@@ -427,13 +460,10 @@ state_claim(struct run *r)
 		    strerror(errno));
 		return -1;
 	}
-	if (empty_record(r->st.fd))
+	if (rc == 0 && empty_record(r->st.fd))
 		nook_info("%s: removed the record of a container that is gone",
 		    name);
-	if ((rc = write_config(r)) > 0)
-		nook_info("%s: a value of the config has a newline: nook "
-		    "exec cannot rebuild it", name);
-	if (rc < 0 || write_state(r, "")) {
+	if (write_state(r, "")) {
 		fprintf(stderr, "nook: %s: write its record: %s\n", name,
 		    strerror(errno));
 		return -1;
@@ -525,10 +555,11 @@ exited(pid_t pid, int *e)
 }
 
 /*
- * Once the container's first process has exec'd: who it is (pid and
- * start time), its cgroups, ids and environment - what ps, exec and
- * stop need.  A failure here leaves the container running, unfindable
- * by nook exec: said, not fatal.
+ * Once the container's first process has exec'd (so while it starts, not
+ * in the way of the setup): the config nook exec rebuilds it from, who it
+ * is (pid and start time), its cgroups, ids and environment - what ps,
+ * exec and stop need.  A failure here leaves the container running,
+ * unfindable by nook exec: said, not fatal.
  */
 int
 state_record(struct run *r)
@@ -539,12 +570,15 @@ state_record(struct run *r)
 
 	if (r->st.fd < 0)
 		return -1;
+	if ((rc = write_config(r)) > 0)
+		nook_info("%s: a value of the config has a newline: nook "
+		    "exec cannot rebuild it", r->t->name);
 	ids = ids_part(r->pid);
 	cg = cgroup_part(r->pid);
 	part = xasprintf("pid %d\nstart %llu\n%s%s", (int)r->pid,
 	    state_proc_start(r->pid), ids, cg);
 	env = proc_file(r->pid, "environ", &envlen);
-	rc = !env || put_file(r->st.fd, "environ", env, envlen) ||
+	rc = rc < 0 || !env || put_file(r->st.fd, "environ", env, envlen) ||
 	    write_state(r, part) ? -1 : 0;
 	/* a container already over, or on its way out (its memory gone
 	 * before it is a zombie: ESRCH), has nothing to find: only a failure
@@ -579,12 +613,19 @@ int
 state_find(const char *name, struct state_rec *rec)
 {
 	int base, fd, rc;
+	size_t n;
 
 	memset(rec, 0, sizeof(*rec));
 	rec->dirfd = -1;
-	if (!*name || strchr(name, '/') || !strcmp(name, ".") ||
-	    !strcmp(name, "..") || strlen(name) > 64) {
-		fprintf(stderr, "nook: \"%s\": not a container name\n", name);
+	n = strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789-_.");
+	if (!n || name[n] || n > 64 || !strcmp(name, ".") ||
+	    !strcmp(name, "..")) {
+		/* [container] name's rule; only the part that fits is shown:
+		 * the rest may hold a newline or a terminal's escape */
+		fprintf(stderr, "nook: \"%.*s\"%s: not a container name "
+		    "(1-64 characters of A-Z a-z 0-9 - _ .)\n",
+		    (int)(n > 64 ? 64 : n), name, name[n] || n > 64 ? "..." : "");
 		return -1;
 	}
 	if ((base = state_base(0)) == -1)
