@@ -10,11 +10,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ini.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "nook.h"
@@ -233,14 +235,26 @@ add_sysctl(struct cfg *c, const char *name, const char *value,
 	n[c->nsysctls++].v.cont = 0;
 }
 
+/*
+ * A config is a small text: anything bigger is a mistake (or an attack).
+ * A pipe or FIFO (nook <(generator)) must be written and closed within
+ * CFG_READ_MS: a FIFO nobody writes to would hang nook forever.  Past
+ * CFG_MAX_ERRORS errors the file is likely not a config at all.
+ */
+#define CFG_MAX_SIZE (1 << 20)
+#define CFG_READ_MS 5000
+#define CFG_MAX_ERRORS 50
+
 struct load_state {
 	struct cfg *c;
-	FILE *f;
-	char *line;		/* the last raw line read */
-	size_t cap;
+	const char *buf;	/* the whole file */
+	size_t len, pos;
+	size_t errs0;		/* c->nerrs before the file */
 	int lineno;
 	int have_prev;		/* inih's prev_name is set */
 	int cont;		/* this line continues the previous value */
+	char **join;		/* the value continuation lines extend */
+	size_t join_len, join_cap;
 };
 
 int
@@ -273,10 +287,10 @@ check_section(struct load_state *st, const struct loc *l, const char *name,
  * would reject (it names only the first such line) or silently mangle.
  */
 static void
-check_raw_line(struct load_state *st)
+check_raw_line(struct load_state *st, const char *line)
 {
 	struct loc l = { st->c->file, st->lineno };
-	const char *line = st->line, *p, *q;
+	const char *p, *q;
 
 	if (st->lineno == 1 && !strncmp(line, "\xef\xbb\xbf", 3))
 		line += 3;	/* inih skips a UTF-8 byte-order mark */
@@ -297,6 +311,7 @@ check_raw_line(struct load_state *st)
 		st->cont = 1;	/* inih: more of the previous value */
 		return;
 	}
+	st->join = NULL;
 	if (*p == '[') {
 		st->have_prev = 0;
 		if (!(q = strchr(p, ']')))
@@ -315,45 +330,98 @@ check_raw_line(struct load_state *st)
 		st->have_prev = 1;
 }
 
+/* A line refused whole: inih gets an empty one in its place. */
+static char *
+drop_line(struct load_state *st, char *str)
+{
+	st->c->dropped++;
+	st->join = NULL;
+	strcpy(str, "\n");
+	return str;
+}
+
 /*
- * inih reads through this, so the handler knows the line's number and
- * whether it is a continuation, and lines inih would cut or split are
- * caught here instead of losing data silently.
+ * inih reads the file's lines through this, so the handler knows the
+ * line's number and whether it is a continuation, and lines inih would
+ * cut or split are caught here instead of losing data silently.
  */
 static char *
 line_reader(char *str, int num, void *stream)
 {
 	struct load_state *st = stream;
-	ssize_t len = getline(&st->line, &st->cap, st->f);
+	const char *p = st->buf + st->pos, *nl;
 	struct loc l = { st->c->file, 0 };
+	size_t len;
 
-	if (len < 0)
+	if (st->pos >= st->len)
 		return NULL;
-	st->lineno++;
-	l.line = st->lineno;
+	nl = memchr(p, '\n', st->len - st->pos);
+	len = nl ? (size_t)(nl - p) + 1 : st->len - st->pos;
+	st->pos += len;
+	l.line = ++st->lineno;
+	if (st->c->nerrs - st->errs0 >= CFG_MAX_ERRORS) {
+		cfg_error(st->c, &l, -1, "more than %d errors: is this a "
+		    "config file? (the rest is not read)", CFG_MAX_ERRORS);
+		st->c->dropped++;
+		st->pos = st->len;
+		return NULL;
+	}
 	/*
 	 * inih's buffer holds num bytes: a longer line would be split and
 	 * its tail parsed as a line of its own.
 	 */
-	if (len + 1 > num) {
-		cfg_error(st->c, &l, -1, "line is %zd characters long; the "
+	if (len + 1 > (size_t)num) {
+		cfg_error(st->c, &l, -1, "line is %zu characters long; the "
 		    "limit is %d: continue the value on indented lines",
-		    len - (st->line[len - 1] == '\n'), num - 2);
-		st->c->dropped++;
-		strcpy(str, "\n");
-		st->line[0] = 0;
-		return str;
+		    len - (p[len - 1] == '\n'), num - 2);
+		return drop_line(st, str);
 	}
-	if (memchr(st->line, 0, len)) {
+	if (memchr(p, 0, len)) {
 		cfg_error(st->c, &l, -1, "line contains a NUL byte");
-		st->c->dropped++;
-		strcpy(str, "\n");
-		st->line[0] = 0;
-		return str;
+		return drop_line(st, str);
 	}
-	check_raw_line(st);
-	memcpy(str, st->line, len + 1);
+	memcpy(str, p, len);
+	str[len] = 0;
+	check_raw_line(st, str);
 	return str;
+}
+
+/*
+ * A continuation line of a word list or of a [mounts] file: appended to
+ * the value it continues in place, the buffer growing by doubling, so a
+ * long run of lines costs linear time (joining them one by one later was
+ * quadratic).  0 when the value is not one of those.
+ */
+static int
+join_line(struct load_state *st, int k, const char *value)
+{
+	struct cfg *c = st->c;
+	struct ent *e = &c->e[k];
+	struct mount_ent *m = c->nmounts ? &c->mounts[c->nmounts - 1] : NULL;
+	char **s = NULL, sep = ' ', *n;
+	size_t vlen = strlen(value);
+
+	if (cfg_keys[k].type == T_WORDS && e->n)
+		s = &e->v[e->n - 1].s;
+	else if (k == K_M_FILE && m && m->kind == K_M_FILE)
+		s = &m->v.s, sep = '\n';
+	if (!s)
+		return 0;
+	if (st->join != s) {
+		st->join = s;
+		st->join_len = strlen(*s);
+		st->join_cap = st->join_len + 1;
+	}
+	if (st->join_len + vlen + 2 > st->join_cap) {
+		st->join_cap = 2 * st->join_cap + vlen + 2;
+		if (!(n = realloc(*s, st->join_cap)))
+			nook_oom();
+		*s = n;
+	}
+	(*s)[st->join_len++] = sep;
+	memcpy(*s + st->join_len, value, vlen + 1);
+	st->join_len += vlen;
+	return 1;
 }
 
 static int
@@ -373,30 +441,109 @@ key_handler(void *user, const char *sec, const char *name, const char *value)
 			unknown_key(st->c, &l, sec, name);
 		return 1;
 	}
+	if (cont && join_line(st, k, value))
+		return 1;
 	add_value(st->c, k, value, &l, cont, 0);
 	return 1;
 }
 
-/* A config is a small text: anything bigger is a mistake (or an attack). */
-#define CFG_MAX_SIZE (1 << 20)
-
-static int
-load_file(struct cfg *c)
+static long long
+now_ms(void)
 {
-	struct load_state st = { .c = c };
-	size_t before = c->nerrs;
-	struct stat sb;
-	int r, fd;
+	struct timespec ts;
 
-	/* O_NONBLOCK: a FIFO must not hang nook (or --check) in open */
-	fd = open(c->file, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Wait until fd, a pipe or FIFO, can be read (data, or its writer gone)
+ * or the deadline passes: 0, or -1 with errno (ETIMEDOUT).
+ */
+static int
+wait_readable(int fd, long long deadline)
+{
+	struct pollfd pf = { .fd = fd, .events = POLLIN };
+	long long left;
+	int rc;
+
+	do {
+		left = deadline - now_ms();
+		if (left <= 0)
+			return errno = ETIMEDOUT, -1;
+		rc = poll(&pf, 1, (int)left);
+	} while (rc < 0 && errno == EINTR);
+	if (rc == 0)
+		return errno = ETIMEDOUT, -1;
+	return rc < 0 ? -1 : 0;
+}
+
+/*
+ * Read all of fd into *buf (NUL-terminated), at most CFG_MAX_SIZE bytes;
+ * a pipe within CFG_READ_MS.  0, or -1 with the error recorded.
+ */
+static int
+read_all(struct cfg *c, int fd, int pipe, char **buf, size_t *len)
+{
+	long long deadline = now_ms() + CFG_READ_MS;
+	size_t cap = 0, n = 0, want;
+	char *b = NULL, *nb;
+	ssize_t r = -1;
+
+	for (;;) {
+		if (n + 1 >= cap) {
+			cap = cap ? 2 * cap : 65536;
+			if (!(nb = realloc(b, cap)))
+				free(b), nook_oom();
+			b = nb;
+		}
+		if (pipe && wait_readable(fd, deadline))
+			break;
+		want = cap - n - 1;
+		if (want > CFG_MAX_SIZE + 1 - n)
+			want = CFG_MAX_SIZE + 1 - n;
+		r = read(fd, b + n, want);
+		if (r < 0 && (errno == EAGAIN || errno == EINTR))
+			continue;
+		if (r <= 0 || (n += r) > CFG_MAX_SIZE)
+			break;
+	}
+	if (r == 0) {
+		b[n] = 0;
+		*buf = b, *len = n;
+		return 0;
+	}
+	if (n > CFG_MAX_SIZE)
+		cfg_error(c, NULL, -1, "%s: the file is larger than 1 MiB",
+		    c->file);
+	else if (errno == ETIMEDOUT)
+		cfg_error(c, NULL, -1, "%s: not a regular file, and not read "
+		    "to its end within %d s (a FIFO nobody writes to?)",
+		    c->file, CFG_READ_MS / 1000);
+	else
+		cfg_error(c, NULL, -1, "%s: read: %s", c->file,
+		    strerror(errno));
+	free(b);
+	return -1;
+}
+
+/*
+ * Open the config without blocking (a FIFO must not hang nook in open)
+ * and refuse what cannot be one: a directory, a device.  The fd, or -1.
+ */
+static int
+open_config(struct cfg *c, int *pipe)
+{
+	struct stat sb;
+	int fd = open(c->file, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+
 	if (fd < 0 || fstat(fd, &sb)) {
 		cfg_error(c, NULL, -1, "%s: %s", c->file, strerror(errno));
 		goto refuse;
 	}
-	if (!S_ISREG(sb.st_mode)) {
+	if (!S_ISREG(sb.st_mode) && !S_ISFIFO(sb.st_mode)) {
 		cfg_error(c, NULL, -1, "%s: %s", c->file, S_ISDIR(sb.st_mode) ?
-		    strerror(EISDIR) : "not a regular file");
+		    strerror(EISDIR) : "not a regular file or a pipe");
 		goto refuse;
 	}
 	if (sb.st_size > CFG_MAX_SIZE) {
@@ -404,25 +551,43 @@ load_file(struct cfg *c)
 		    "(%lld bytes)", c->file, (long long)sb.st_size);
 		goto refuse;
 	}
-	if (!(st.f = fdopen(fd, "re"))) {
-		cfg_error(c, NULL, -1, "%s: %s", c->file, strerror(errno));
-		goto refuse;
+	*pipe = S_ISFIFO(sb.st_mode);
+	return fd;
+refuse:
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
+static int
+load_file(struct cfg *c)
+{
+	struct load_state st = { .c = c, .errs0 = c->nerrs };
+	char *buf;
+	int r, fd, pipe;
+
+	if ((fd = open_config(c, &pipe)) < 0)
+		return -2;
+	r = read_all(c, fd, pipe, &buf, &st.len);
+	close(fd);
+	if (r)
+		return -2;
+	if (st.len >= 2 && (!memcmp(buf, "\xff\xfe", 2) ||
+	    !memcmp(buf, "\xfe\xff", 2))) {
+		cfg_error(c, NULL, -1, "%s: the file is UTF-16 (it starts with "
+		    "a byte-order mark); save it as UTF-8", c->file);
+		free(buf);
+		return -2;
 	}
+	st.buf = buf;
 	r = ini_parse_stream(line_reader, &st, key_handler, &st);
-	if (ferror(st.f))
-		cfg_error(c, NULL, -1, "%s: read: %s", c->file, strerror(errno));
-	fclose(st.f);
-	free(st.line);
-	if (r > 0 && c->nerrs == before) {
+	free(buf);
+	if (r > 0 && c->nerrs == st.errs0) {
 		struct loc l = { c->file, r };
 
 		cfg_error(c, &l, -1, "syntax error");
 	}
-	return c->nerrs == before ? 0 : -1;
-refuse:
-	if (fd >= 0)
-		close(fd);
-	return -2;
+	return c->nerrs == st.errs0 ? 0 : -1;
 }
 
 int
