@@ -1,20 +1,29 @@
 #!/usr/bin/env bash
-# bench/spawn.sh - start time of nook against bubblewrap, runc,
-# systemd-nspawn and nsjail (the peers Debian can install here).
+# bench/spawn.sh - container start time: nook against the floor (a raw
+# clone3 + pivot_root + /proc + exec, bench/spawn/floor.c), unshare,
+# bubblewrap, runc, crun and systemd-nspawn.
 #
-# Each spawner starts a sandbox on a throw-away busybox-static root that runs
-# /bin/true and exits; prints a markdown table (one row per spawner: median
-# and p90 ms, ratio to nook, binary size, peak RSS) and a one-line summary
-# of the ratios.  See bench/README.md.  Needs root.
+# Every variant starts a sandbox on the same throw-away, read-only busybox
+# root that runs /bin/true, a static no-op (bench/spawn/true.c), and exits.
+# The C runner (bench/spawn/runner.c) times them one at a time, interleaved
+# round by round, then 8 at a time as starts per second; bench/spawn/bench.py
+# prints markdown tables, ratios to the floor and to nook, and the target
+# checks of issue 12 as PASS/MISS lines.  See bench/README.md.  Needs root.
 #
 # usage: bench/spawn.sh [BUILD_DIR]        (default: build)
+#   BUILD_DIR holds nook, nook-init and bench/{runner,floor,true}
+#   (`make bench-spawn` builds them all).
 #
 # Environment (defaults in brackets):
-#   BENCH_SPAWN_RUNS   interleaved timed runs per spawner   [200]
-#   BENCH_RSS_REPS     GNU time %M runs per spawner         [5]
-#   BENCH_HWM_REPS     spawner VmHWM samples per spawner    [3]
-#   BENCH_JSON         also write raw results here          [unset]
-#   BENCH_QUICK=1      20 runs, 1 RSS sample each: a smoke test
+#   BENCH_SPAWN_RUNS   interleaved rounds, one start of each a round  [200]
+#   BENCH_PAR_ROUNDS   rounds of the 8-at-a-time windows              [4]
+#   BENCH_PAR_SECS     seconds of one window                          [1.5]
+#   BENCH_PAR_JOBS     starts kept in flight                          [8]
+#   BENCH_TRUE         tiny | busybox: which static true is /bin/true [tiny]
+#   BENCH_NET_HOST     1: also the floor and nook in the host's network
+#                      namespace (the dearest of the eight), 0: not  [1]
+#   BENCH_JSON         also write raw results here                    [unset]
+#   BENCH_QUICK=1      20 rounds, 1 window of 0.5 s: a smoke test
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -26,6 +35,12 @@ if [ "$(id -u)" != 0 ]; then
 	echo "bench/spawn.sh: needs root" >&2
 	exit 1
 fi
+for b in runner floor true; do
+	if [ ! -x "$build/bench/$b" ]; then
+		echo "bench/spawn.sh: no $build/bench/$b (run make bench-spawn)" >&2
+		exit 1
+	fi
+done
 
 # ---- Debian dependencies, installed only when missing
 static_busybox() {
@@ -42,8 +57,8 @@ need=()
 { command -v strip && command -v readelf; } >/dev/null || need+=(binutils)
 [ -x /usr/bin/bwrap ] || need+=(bubblewrap)
 command -v runc >/dev/null || need+=(runc)
+command -v unshare >/dev/null || need+=(util-linux)
 command -v python3 >/dev/null || need+=(python3)
-[ -x /usr/bin/time ] || need+=(time)
 if [ ${#need[@]} -gt 0 ]; then
 	echo "bench/spawn.sh: installing ${need[*]}" >&2
 	apt_update
@@ -56,9 +71,8 @@ if ! static_busybox; then   # after binutils: the check needs readelf
 fi
 
 # Optional peers: installed when the Debian archive has them, skipped if not.
-# (nsjail is not in Debian 12.)  apt-get update is run for them only when
-# apt has no package lists at all, so that a peer missing from the archive
-# does not cost an update on every run.
+# apt-get update is run for them only when apt has no package lists at all,
+# so that a peer missing from the archive does not cost an update every run.
 skipped=()
 candidate() {
 	apt-cache policy "$1" 2>/dev/null |
@@ -78,8 +92,8 @@ optional() {   # optional NAME BINARY PACKAGE
 		skipped+=(--skipped "$1=not installed; package $3 is not in the Debian archive apt knows")
 	fi
 }
+optional crun crun crun
 optional systemd-nspawn systemd-nspawn systemd-container
-optional nsjail nsjail nsjail
 
 # ---- the throw-away root file system and snapshots, in a temp dir
 tmp=$(mktemp -d /tmp/bench-spawn.XXXXXX)
@@ -115,32 +129,50 @@ cp /bin/busybox "$R"/bin/busybox
 for a in $("$R"/bin/busybox --list); do
 	[ "$a" = busybox ] || ln -s busybox "$R/bin/$a"
 done
+case ${BENCH_TRUE:-tiny} in
+tiny)
+	rm "$R"/bin/true
+	cp "$build/bench/true" "$R"/bin/true
+	payload="a static no-op of $(stat -c %s "$R"/bin/true) bytes"
+	payload+=" (bench/spawn/true.c)"
+	;;
+busybox)
+	payload="busybox-static's true ($(stat -Lc %s "$R"/bin/true) bytes)"
+	;;
+*)
+	echo "bench/spawn.sh: BENCH_TRUE is tiny or busybox" >&2
+	exit 1
+	;;
+esac
 
-args=(--rootfs "$R")
+# snapshots: a rebuild during the run must not swap the binaries under us;
+# nook finds nook-init in its own directory
+mkdir "$tmp/bin"
+cp "$build/bench/runner" "$build/bench/floor" "$tmp/bin/"
+args=(--rootfs "$R" --bin "$tmp/bin" --tmpdir "$tmp" --payload "$payload")
 if [ -x "$build/nook" ] && [ -x "$build/nook-init" ]; then
-	# snapshot: a rebuild during the run must not swap the binaries under
-	# us; nook finds nook-init in its own directory
 	mkdir "$tmp/nook"
 	cp "$build/nook" "$build/nook-init" "$tmp/nook/"
 	args+=(--nook "$tmp/nook/nook" --nook-init "$tmp/nook/nook-init"
 		--nook-source "$(realpath "$build")")
 else
-	echo "bench/spawn.sh: WARNING: no $build/nook or nook-init (run make); benchmarking the others only" >&2
+	echo "bench/spawn.sh: WARNING: no $build/nook or nook-init (run" \
+		"make); benchmarking the others only" >&2
 fi
-args+=(--bwrap /usr/bin/bwrap --runc "$(command -v runc)")
+args+=(--unshare "$(command -v unshare)" --bwrap /usr/bin/bwrap
+	--runc "$(command -v runc)")
+command -v crun >/dev/null && args+=(--crun "$(command -v crun)")
 if command -v systemd-nspawn >/dev/null; then
 	args+=(--nspawn "$(command -v systemd-nspawn)")
 fi
-if command -v nsjail >/dev/null; then
-	args+=(--nsjail "$(command -v nsjail)")
-fi
 
 if [ "${BENCH_QUICK:-0}" = 1 ]; then
-	: "${BENCH_SPAWN_RUNS:=20}" "${BENCH_RSS_REPS:=1}" "${BENCH_HWM_REPS:=1}"
+	: "${BENCH_SPAWN_RUNS:=20}" "${BENCH_PAR_ROUNDS:=1}" "${BENCH_PAR_SECS:=0.5}"
 fi
-args+=(--runs "${BENCH_SPAWN_RUNS:-200}" --rss-reps "${BENCH_RSS_REPS:-5}"
-	--hwm-reps "${BENCH_HWM_REPS:-3}" --time /usr/bin/time
+args+=(--runs "${BENCH_SPAWN_RUNS:-200}" --par-rounds "${BENCH_PAR_ROUNDS:-4}"
+	--par-secs "${BENCH_PAR_SECS:-1.5}" --par-jobs "${BENCH_PAR_JOBS:-8}"
 	${skipped[@]+"${skipped[@]}"})
+[ "${BENCH_NET_HOST:-1}" = 1 ] && args+=(--net-host)
 [ -n "${BENCH_JSON:-}" ] && args+=(--json "$BENCH_JSON")
 
 # not exec: the trap above cleans up after python

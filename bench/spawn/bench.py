@@ -1,39 +1,53 @@
 #!/usr/bin/env python3
-"""Start-time benchmark of nook against other sandbox spawners: bubblewrap,
-runc, systemd-nspawn and nsjail (those that are installed).  Driven by
-bench/spawn.sh, which installs the peers, builds a throw-away busybox-static
-root file system in a temp dir and passes it as --rootfs.
+"""Start-time benchmark of nook against the floor and its peers.
 
-Each peer starts a sandbox on that root which runs /bin/true and exits; the
-wall time of the spawner, from posix_spawn() to waitpid(), is measured with
-the monotonic clock.  The runs of the peers are interleaved round-robin (and
-their order rotated each round) so that the drift of a shared, noisy VM hits
-all of them alike, and medians are reported.  Nothing passes or fails on
-timing: a peer whose probe run fails is reported and skipped, and a run that
-exits non-zero is counted and marked in the table.
+Driven by bench/spawn.sh, which installs the peers, builds a throw-away
+read-only busybox root with a tiny static /bin/true and passes everything
+here.  This script only prepares the configs, probes each variant once,
+hands the timed runs to the C runner (bench/spawn/runner.c: posix_spawn,
+waitpid, CLOCK_MONOTONIC, so no Python loop sits inside a measurement) and
+turns the runner's raw lines into medians, spreads, per-round ratios and the
+target checks.  Nothing passes or fails on timing: it reports.
 
-Only processes started here are ever signalled, by pid; runc containers get
-unique ids with a per-run prefix and are `runc delete -f`-ed at the end.
+Only processes started here are ever signalled, by pid (the runner kills a
+start after its timeout); runc and crun containers get ids with a per-run
+prefix and are `delete -f`-ed at the end.
 """
 
 import argparse
 import json
 import os
+import platform
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 
+# nook's default seccomp denials (nook.ini(5), [security] seccomp), for the
+# OCI bundle: the plain names, without nook's argument filters
+NOOK_DENY = """kexec_load kexec_file_load init_module finit_module delete_module
+bpf perf_event_open add_key keyctl request_key open_by_handle_at
+name_to_handle_at io_uring_setup io_uring_enter io_uring_register swapon
+swapoff acct settimeofday clock_settime clock_adjtime adjtimex userfaultfd
+iopl ioperm syslog quotactl quotactl_fd lookup_dcookie uselib nfsservctl
+create_module get_kernel_syms query_module memfd_secret kcmp mbind
+move_pages set_mempolicy set_mempolicy_home_node mount umount2 pivot_root
+fsopen fsconfig fsmount fspick move_mount open_tree mount_setattr""".split()
+
+# Docker's 14 capabilities, nook's [capabilities] keep = default
+DOCKER_CAPS = ["CAP_" + c for c in """AUDIT_WRITE CHOWN DAC_OVERRIDE FOWNER
+FSETID KILL MKNOD NET_BIND_SERVICE NET_RAW SETFCAP SETGID SETPCAP SETUID
+SYS_CHROOT""".split()]
+
+ID_PREFIX = "nookbench-"
+# the floor's private id range: below 2^31, where nook never takes one
+IDMAP_BASE = 1000000000
+
 
 def log(*a):
     print(*a, file=sys.stderr, flush=True)
-
-
-def median(v):
-    return statistics.median(v) if v else None
 
 
 def pct(v, p):
@@ -42,224 +56,343 @@ def pct(v, p):
     return v[min(len(v) - 1, max(0, int(round(p / 100 * len(v) + 0.5)) - 1))]
 
 
-class Timeout(Exception):
-    pass
+# ---------------------------------------------------------------- variants
+
+class Variant:
+    """One way of starting the sandbox: argv may hold "{}", which the
+    runner replaces with an id unique to each start."""
+
+    def __init__(self, key, name, argv, note, sizes=(), cleanup=None):
+        self.key, self.name, self.argv, self.note = key, name, argv, note
+        self.sizes, self.cleanup = list(sizes), cleanup
 
 
-def _alarm(signum, frame):
-    raise Timeout()
-
-
-# ---------------------------------------------------------------- running
-
-DEVNULL_IN = (os.POSIX_SPAWN_OPEN, 0, "/dev/null", os.O_RDONLY, 0)
-DEVNULL_OUT = (os.POSIX_SPAWN_OPEN, 1, "/dev/null", os.O_WRONLY, 0)
-
-
-def spawn(argv, errlog):
-    acts = [DEVNULL_IN, DEVNULL_OUT,
-            (os.POSIX_SPAWN_OPEN, 2, errlog,
-             os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)]
-    return os.posix_spawn(argv[0], argv, os.environ, file_actions=acts)
-
-
-def children_of(pid):
-    kids = []
-    for d in os.listdir("/proc"):
-        if not d.isdigit():
-            continue
-        try:
-            with open(f"/proc/{d}/stat") as f:
-                s = f.read()
-            if int(s[s.rindex(")") + 2:].split()[1]) == pid:
-                kids.append(int(d))
-        except (OSError, ValueError):
-            pass
-    return kids
-
-
-def kill_tree_leader(pid):
-    """SIGKILL a process we spawned (by pid), and its direct children, which
-    it started for us (the spawner under GNU time), then reap it.  Each
-    spawner's own parent-death signal takes its sandbox down with it."""
-    for p in children_of(pid) + [pid]:
-        try:
-            os.kill(p, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-    try:
-        os.waitpid(pid, 0)
-    except ChildProcessError:
-        pass
-
-
-def run_once(argv, errlog, timeout=20.0):
-    """(wall ms, exit code) of one run; exit code None on a timeout, after
-    which the spawner (the pid we started, and only it) is SIGKILLed: each
-    peer then kills its sandbox through its parent-death signal."""
-    signal.setitimer(signal.ITIMER_REAL, timeout)
-    pid = None
-    try:
-        t0 = time.perf_counter_ns()  # CLOCK_MONOTONIC
-        pid = spawn(argv, errlog)
-        _, st = os.waitpid(pid, 0)
-        ms = (time.perf_counter_ns() - t0) / 1e6
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        return ms, os.waitstatus_to_exitcode(st)
-    except Timeout:
-        if pid:
-            log(f"  timeout: killing pid {pid} ({argv[0]})")
-            kill_tree_leader(pid)
-        return None, None
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-
-
-def status_kib(pid, keys):
-    out = {}
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            for line in f:
-                k, _, v = line.partition(":")
-                if k in keys:
-                    out[k] = int(v.split()[0])
-    except OSError:
-        pass
-    return out
-
-
-# ---------------------------------------------------------------- peers
-
-class Peer:
-    """One way of starting the sandbox.  argv(i, cmd) gives the command line
-    of run i with the container command cmd (a list)."""
-
-    def __init__(self, name, binary, argv, note, sizes, cleanup=None):
-        self.name, self.binary, self.argv = name, binary, argv
-        self.note, self.sizes, self.cleanup = note, sizes, cleanup
-
-
-def write_nook_conf(path, rootfs, direct):
+def write_ini(path, text):
     with open(path, "w") as f:
-        f.write("# written by bench/spawn/bench.py\n"
-                "[container]\nname = bench\n\n"
-                f"[rootfs]\npath = {rootfs}\n\n"
-                "[process]\ncommand = /bin/true\n")
-        if direct:
-            f.write("\n[init]\nmode = direct\n")
+        f.write("# written by bench/spawn/bench.py\n" + text)
 
 
-def runc_bundle(bdir, rootfs, args):
+def nook_configs(tmp, rootfs):
+    full = os.path.join(tmp, "nook.ini")
+    write_ini(full, f"[process]\ncommand = /bin/true\n\n"
+              f"[rootfs]\npath = {rootfs}\n")
+    bw = os.path.join(tmp, "nook-bwrap.ini")
+    # what `bwrap --unshare-all --die-with-parent --ro-bind R / --proc /proc
+    # --dev /dev` is given, as root: seven namespaces (no time), root mapped
+    # to root alone, a read-only root, /proc with bwrap's four read-only
+    # paths, a minimal /dev, every capability, no_new_privs, no seccomp
+    # filter; bwrap stays PID 1 as a reaper, so nook keeps its init
+    write_ini(bw, f"""[process]
+command = /bin/true
+
+[namespaces]
+time = host
+
+[user]
+uid_map = 0 0 1
+gid_map = 0 0 1
+
+[rootfs]
+path = {rootfs}
+
+[filesystem]
+sys = no
+tmp = no
+mask =
+readonly_path =
+readonly_path = /proc/sys
+readonly_path = /proc/sysrq-trigger
+readonly_path = /proc/irq
+readonly_path = /proc/bus
+
+[capabilities]
+keep = all
+
+[security]
+seccomp = none
+block_tiocsti = no
+""")
+    return full, bw
+
+
+def oci_bundle(bdir, spec_tool, rootfs, time_ns):
+    """An OCI bundle equivalent to nook's defaults, from `TOOL spec`."""
     os.makedirs(bdir)
-    subprocess.run(["runc", "spec", "--bundle", bdir], check=True)
+    subprocess.run([spec_tool, "spec", "--bundle", bdir], check=True,
+                   stdout=subprocess.DEVNULL)
     cfgf = os.path.join(bdir, "config.json")
     with open(cfgf) as f:
         c = json.load(f)
-    c["process"]["args"] = args
-    c["process"]["terminal"] = False
-    # root here has no CAP_SYS_RESOURCE: runc could not set the default
-    # RLIMIT_NOFILE of the spec
-    c["process"].pop("rlimits", None)
+    p = c["process"]
+    p["args"] = ["/bin/true"]
+    p["terminal"] = False
+    p.pop("rlimits", None)      # root here lacks CAP_SYS_RESOURCE
+    for k in ("bounding", "effective", "permitted"):
+        p["capabilities"][k] = DOCKER_CAPS
+    p["capabilities"].pop("inheritable", None)
+    p["capabilities"].pop("ambient", None)
     c["root"] = {"path": rootfs, "readonly": True}
     c["mounts"].append({"destination": "/tmp", "type": "tmpfs",
                         "source": "tmpfs",
                         "options": ["nosuid", "nodev", "mode=1777"]})
+    lx = c["linux"]
+    have = {n["type"] for n in lx["namespaces"]}
+    for ns in ["user", "cgroup"] + (["time"] if time_ns else []):
+        if ns not in have:
+            lx["namespaces"].append({"type": ns})
+    lx["uidMappings"] = [{"containerID": 0, "hostID": 0, "size": 65536}]
+    lx["gidMappings"] = [{"containerID": 0, "hostID": 0, "size": 65536}]
+    lx["seccomp"] = {
+        "defaultAction": "SCMP_ACT_ALLOW",
+        "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86",
+                          "SCMP_ARCH_X32"],
+        "syscalls": [{"names": NOOK_DENY, "action": "SCMP_ACT_ERRNO",
+                      "errnoRet": 1}]}
     with open(cfgf, "w") as f:
         json.dump(c, f, indent=1)
-    return c
 
 
-def make_peers(a, tmp):
-    R = a.rootfs
-    peers = []
-    nook_conf = os.path.join(tmp, "bench.ini")
-    nook_direct = os.path.join(tmp, "bench-direct.ini")
-    write_nook_conf(nook_conf, R, False)
-    write_nook_conf(nook_direct, R, True)
-    # nook-init is found next to nook: both were copied into the same dir
+def oci_cleanup(tool):
+    def cleanup():
+        ls = subprocess.run([tool, "list", "-q"], capture_output=True,
+                            text=True)
+        left = [c for c in ls.stdout.split() if c.startswith(ID_PREFIX)]
+        for c in left:
+            subprocess.run([tool, "delete", "-f", c],
+                           stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
+        return left
+    return cleanup
+
+
+def make_variants(a, tmp):
+    R, B = a.rootfs, a.bin
+    true = os.path.join(R, "bin", "true")
+    floor = os.path.join(B, "floor")
+    v = [Variant("true", "static true, no sandbox", [true],
+                 "the runner's own cost: posix_spawn, exec of the static "
+                 "true, waitpid; no namespace, no mount")]
+    v.append(Variant("floor", "floor", [floor, R, "/bin/true"],
+                     "clone3 of 8 namespaces, uid/gid map 0 0 65536, "
+                     "/ made a slave, read-only clone of the root, fresh "
+                     "/proc, pivot_root, exec",
+                     [("floor", floor)]))
+    v.append(Variant("floor-idmap", "floor, idmapped",
+                     [floor, "-i", "-m", str(IDMAP_BASE), R, "/bin/true"],
+                     f"the floor with a private id range (0 {IDMAP_BASE} "
+                     "65536) and the root an idmapped mount through the "
+                     "container's user namespace, made by the parent and "
+                     "passed over a socket, as nook's default does",
+                     [("floor", floor)]))
+    v.append(Variant("bare", "floor, bare", [floor, "-b", R, "/bin/true"],
+                     "clone3 of 8 namespaces, uid/gid map, exec of "
+                     "ROOT/bin/true from the host's tree: no mount",
+                     [("floor", floor)]))
+    if a.net_host:
+        v.append(Variant("floor-nonet", "floor, net = host",
+                         [floor, "-n", R, "/bin/true"],
+                         "the floor without a new network namespace",
+                         [("floor", floor)]))
     if a.nook:
-        nook_sizes = [("nook", a.nook), ("nook-init", a.nook_init)]
-        peers.append(Peer(
-            "nook", a.nook,
-            lambda i, cmd: [a.nook, nook_conf, "--"] + cmd,
-            "8 new namespaces (user, pid, mount, net, uts, ipc, cgroup, "
-            "time); read-only root; /proc, /sys (ro), minimal /dev (tmpfs + "
-            "device binds, devpts, /dev/shm, mqueue), /tmp; masked and "
-            "read-only /proc paths; seccomp; capability bounding set; "
-            "nook-init copied into a sealed memfd and run as PID 1",
-            nook_sizes))
-        peers.append(Peer(
-            "nook direct", a.nook,
-            lambda i, cmd: [a.nook, nook_direct, "--"] + cmd,
-            "as nook, with `[init] mode = direct`: the command is PID 1, "
-            "no nook-init, no memfd copy",
-            nook_sizes))
+        full, bw = nook_configs(tmp, R)
+        nook = [a.nook, "-s", f"container.name={ID_PREFIX}{{}}"]
+        sizes = [("nook", a.nook), ("nook-init", a.nook_init)]
+        v.append(Variant("nook", "nook", nook + [full],
+                         "defaults: 8 namespaces, private id range with "
+                         "idmapped root, read-only root, /proc, /sys, "
+                         "minimal /dev, /tmp, masks, capabilities, seccomp, "
+                         "cgroup, lo up, a record, nook-init from its memfd "
+                         "as PID 1", sizes))
+        v.append(Variant("direct", "nook, mode = direct",
+                         nook + ["-s", "init.mode=direct", full],
+                         "the same, /bin/true is PID 1: no nook-init", sizes))
+        v.append(Variant("nook-bw", "nook, as bwrap", nook + [bw],
+                         "nook given what bwrap is: no time namespace, "
+                         "uid_map/gid_map 0 0 1, no /sys, no /tmp, no masks, "
+                         "bwrap's 4 read-only /proc paths, keep = all, no "
+                         "seccomp; nook-init as PID 1 (bwrap stays PID 1 "
+                         "too); still a cgroup, lo up and a record, which "
+                         "no key turns off", sizes))
+        if a.net_host:
+            v.append(Variant("nook-nonet", "nook, net = host",
+                             nook + ["-s", "namespaces.net=host", full],
+                             "nook's defaults in the host's network "
+                             "namespace (/sys bound from the host)", sizes))
+    if a.unshare:
+        v.append(Variant("unshare", "unshare",
+                         [a.unshare, "--user", "--map-root-user", "--pid",
+                          "--mount", "--net", "--uts", "--ipc", "--cgroup",
+                          "--time", "--fork", "--kill-child",
+                          "--mount-proc", f"--root={R}",
+                          "/bin/true"],
+                         "util-linux: 8 namespaces, root mapped alone, "
+                         "fresh /proc, chroot (no pivot_root, root not "
+                         "read-only)", [("unshare", a.unshare)]))
     if a.bwrap:
-        peers.append(Peer(
-            "bwrap", a.bwrap,
-            lambda i, cmd: [a.bwrap, "--unshare-all", "--ro-bind", R, "/",
-                            "--proc", "/proc", "--dev", "/dev",
-                            "--tmpfs", "/tmp"] + cmd,
-            "--unshare-all: user, pid, mount, net, uts, ipc, cgroup (no time "
-            "namespace); read-only root; /proc, /dev (tmpfs + device binds, "
-            "devpts), /tmp; no /sys, no masked paths, no seccomp filter; all "
-            "capabilities dropped; bwrap itself is PID 1 (a reaper)",
-            [("bwrap", a.bwrap)]))
-    if a.runc:
-        bdir = os.path.join(tmp, "bundle")
-        runc_bundle(bdir, R, ["/bin/true"])
-        bsleep = os.path.join(tmp, "bundle-sleep")
-        runc_bundle(bsleep, R, ["/bin/sleep", "1"])
-        prefix = f"nook-bench-{os.getpid()}-"
-
-        def runc_argv(i, cmd):
-            b = bdir if cmd == ["/bin/true"] else bsleep
-            return [a.runc, "run", "--bundle", b, f"{prefix}{i}"]
-
-        def runc_cleanup():
-            ls = subprocess.run([a.runc, "list", "-q"], capture_output=True,
-                                text=True)
-            left = [c for c in ls.stdout.split() if c.startswith(prefix)]
-            for c in left:
-                subprocess.run([a.runc, "delete", "-f", c],
-                               stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
-            return left
-
-        peers.append(Peer(
-            "runc", a.runc, runc_argv,
-            "`runc spec` defaults: pid, mount, net, uts, ipc (no user, "
-            "cgroup, time namespace); read-only root; /proc, /dev (tmpfs, "
-            "devpts, shm, mqueue), /sys (ro), /sys/fs/cgroup (ro), /tmp "
-            "added; masked and read-only paths; 3 capabilities kept; no "
-            "seccomp filter (the spec has none); a cgroup per container; "
-            "the command is PID 1 (no init); the Go binary re-executes "
-            "itself as `runc init`",
-            [("runc", a.runc)], runc_cleanup))
+        v.append(Variant("bwrap", "bwrap",
+                         [a.bwrap, "--unshare-all", "--die-with-parent",
+                          "--ro-bind", R, "/", "--proc", "/proc", "--dev",
+                          "/dev", "/bin/true"],
+                         "--unshare-all: 7 namespaces (no time), root mapped "
+                         "alone, read-only root, /proc, /dev, lo up; no /sys, "
+                         "no seccomp, capabilities kept as root; bwrap is "
+                         "PID 1", [("bwrap", a.bwrap)]))
+    for tool, key, time_ns in ((a.runc, "runc", False),
+                               (a.crun, "crun", True)):
+        if not tool:
+            continue
+        bdir = os.path.join(tmp, f"bundle-{key}")
+        oci_bundle(bdir, tool, R, time_ns)
+        v.append(Variant(key, key,
+                         [tool, "run", "--bundle", bdir, ID_PREFIX + "{}"],
+                         "OCI bundle like nook's defaults: pid, mount, net, "
+                         "uts, ipc, user (0 0 65536), cgroup"
+                         + (", time" if time_ns else " (runc 1.1 has no "
+                            "time namespace)")
+                         + "; read-only root, /proc, /dev, /sys, /tmp, masks,"
+                         " 14 capabilities, seccomp with nook's deny list, a "
+                         "cgroup; /bin/true is PID 1",
+                         [(key, tool)], oci_cleanup(tool)))
     if a.nspawn:
-        peers.append(Peer(
-            "systemd-nspawn", a.nspawn,
-            lambda i, cmd: [a.nspawn, "-q", "-D", R, "--register=no",
-                            "--keep-unit", "--as-pid2", "--read-only",
-                            "--private-network"] + cmd,
-            "pid, mount, net (--private-network), uts, ipc (no user, time "
-            "namespace); read-only root; /proc, /sys, /dev, /run, /tmp; "
-            "seccomp; capabilities dropped; a stub init is PID 1 "
-            "(--as-pid2); --register=no --keep-unit: no machined, no scope "
-            "unit (there is no system bus here)",
-            [("systemd-nspawn", a.nspawn)]))
-    if a.nsjail:
-        peers.append(Peer(
-            "nsjail", a.nsjail,
-            lambda i, cmd: [a.nsjail, "-Mo", "--really_quiet", "--chroot", R,
-                            "-T", "/tmp", "--"] + cmd,
-            "-Mo: user, pid, mount, net, uts, ipc, cgroup; read-only chroot; "
-            "/proc, /tmp; rlimits; the command is PID 1",
-            [("nsjail", a.nsjail)]))
-    return peers
+        v.append(Variant("nspawn", "systemd-nspawn",
+                         [a.nspawn, "-q", "-D", R, "-M", ID_PREFIX + "{}",
+                          "--register=no", "--keep-unit", "--as-pid2",
+                          "--read-only", "--private-network",
+                          "--private-users=0:65536", "--timezone=off",
+                          "/bin/true"],
+                         "pid, mount, net, uts, ipc, user (0:65536); no "
+                         "time namespace; read-only root, /proc, /sys, /dev, "
+                         "/run, /tmp; seccomp; capabilities dropped; a stub "
+                         "init is PID 1; --register=no --keep-unit (no "
+                         "system bus here)", [("systemd-nspawn", a.nspawn)]))
+    return v
 
 
-# ---------------------------------------------------------------- metrics
+def probe(variants, tmp):
+    """One untimed run of each; a variant that fails is skipped, with why."""
+    ok, skipped = [], {}
+    for i, v in enumerate(variants):
+        argv = [x.replace("{}", f"probe-{os.getpid()}-{i}") for x in v.argv]
+        try:
+            p = subprocess.run(argv, stdin=subprocess.DEVNULL,
+                               stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, text=True,
+                               errors="replace", timeout=30)
+            rc, err = p.returncode, p.stderr
+        except subprocess.TimeoutExpired as e:
+            rc, err = "a timeout", str(e.stderr or "")
+        if rc == 0:
+            ok.append(v)
+            continue
+        why = " ".join(err.split())[:300] or f"exit status {rc}"
+        skipped[v.key] = (v.name, why)
+        log(f"  {v.name}: cannot run here: {why}")
+    return ok, skipped
+
+
+# ---------------------------------------------------------------- runner
+
+def write_spec(variants, path):
+    with open(path, "w") as f:
+        for v in variants:
+            f.write("\t".join([v.key] + v.argv) + "\n")
+
+
+def run_runner(a, mode, opts, spec, errdir):
+    argv = [os.path.join(a.bin, "runner"), mode] + opts + ["-e", errdir,
+                                                           spec]
+    p = subprocess.run(argv, stdout=subprocess.PIPE, text=True)
+    if p.returncode != 0:
+        log(f"bench/spawn: runner {mode} exited {p.returncode}")
+        sys.exit(1)
+    names, rows = {}, []
+    for line in p.stdout.splitlines():
+        f = line.split()
+        if f[0] == "variant":
+            names[int(f[1])] = f[2]
+        else:
+            rows.append([f[0]] + [int(x) for x in f[1:]])
+    return names, rows
+
+
+def seq_stats(names, rows):
+    """Per variant: times (ms) and failures; per round, the time of each."""
+    T = {k: {"ms": [], "cpu": [], "bad": {}, "round": {}, "cround": {}}
+         for k in names.values()}
+    for _, rnd, var, ns, st, cpu in rows:
+        t = T[names[var]]
+        if st != 0:
+            key = "timeout" if st < 0 else f"exit {st}"
+            t["bad"][key] = t["bad"].get(key, 0) + 1
+            continue
+        t["ms"].append(ns / 1e6)
+        t["cpu"].append(cpu / 1e6)
+        t["round"][rnd] = ns / 1e6
+        t["cround"][rnd] = cpu / 1e6
+    for t in T.values():
+        v = t["ms"]
+        t.update(n=len(v), median=statistics.median(v) if v else None,
+                 p10=pct(v, 10) if v else None,
+                 p90=pct(v, 90) if v else None,
+                 cpu_median=statistics.median(t["cpu"]) if v else None)
+    return T
+
+
+def par_stats(names, rows):
+    P = {k: {"rate": [], "failed": 0, "round": {}} for k in names.values()}
+    for _, rnd, var, ok, failed, window in rows:
+        p = P[names[var]]
+        rate = ok / (window / 1e9)
+        p["rate"].append(rate)
+        p["failed"] += failed
+        if ok:
+            p["round"][rnd] = rate
+    for p in P.values():
+        v = p["rate"]
+        p.update(median=statistics.median(v) if v else None,
+                 lo=min(v) if v else None, hi=max(v) if v else None)
+    return P
+
+
+def ratio(S, key, ref, field="round"):
+    """Median over rounds of S[key]/S[ref] in the same round."""
+    if key not in S or ref not in S:
+        return None
+    a, b = S[key][field], S[ref][field]
+    r = [a[i] / b[i] for i in a if i in b and b[i]]
+    return statistics.median(r) if r else None
+
+
+# ---------------------------------------------------------------- report
+
+def fmt(v, spec=".2f", none="n/a"):
+    return none if v is None else format(v, spec)
+
+
+def xfmt(v):
+    return "n/a" if v is None else f"{v:.2f}x"
+
+
+def machine():
+    cpu = "unknown CPU"
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    distro = ""
+    try:
+        with open("/etc/os-release") as f:
+            for line in f:
+                if line.startswith("PRETTY_NAME="):
+                    distro = line.split("=", 1)[1].strip().strip('"')
+    except OSError:
+        pass
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    return (f"{os.cpu_count()} CPUs (nproc {len(os.sched_getaffinity(0))}), "
+            f"{cpu}, kernel {platform.release()}, {distro}; load average "
+            f"at start {load}")
+
 
 def size_of(path, tmp):
     dst = os.path.join(tmp, "strip-" + os.path.basename(path))
@@ -268,290 +401,241 @@ def size_of(path, tmp):
                    stderr=subprocess.DEVNULL)
     dyn = subprocess.run(["readelf", "-d", dst], capture_output=True,
                          text=True).stdout
-    needed = [l.split("[")[-1].rstrip("]") for l in dyn.splitlines()
-              if "(NEEDED)" in l]
-    # the libraries beyond libc that come with the tool, by their real size
-    libs = {}
-    ldd = subprocess.run(["ldd", path], capture_output=True, text=True).stdout
-    for line in ldd.splitlines():
-        parts = line.split("=>")
-        if len(parts) == 2 and parts[1].strip().startswith("/"):
-            lib, p = parts[0].strip(), parts[1].split()[0]
-            if lib in needed and not lib.startswith(("libc.so", "libm.so")):
-                libs[lib] = os.stat(os.path.realpath(p)).st_size
     st = os.stat(dst).st_size
     os.unlink(dst)
-    return {"stripped": st, "orig": os.stat(path).st_size,
-            "needed": needed, "libs": libs}
+    return st, "dynamic" if "(NEEDED)" in dyn else "static"
 
 
-def m_size(peers, tmp):
-    out = {}
-    for p in peers:
-        parts = {n: size_of(path, tmp) for n, path in p.sizes}
-        out[p.name] = {"parts": parts,
-                       "total": sum(x["stripped"] for x in parts.values()),
-                       "libs": sum(sum(x["libs"].values())
-                                   for x in parts.values())}
-    return out
+def print_seq_table(vs, T):
+    print("| variant | median ms | p10-p90 ms | x floor | x nook | "
+          "CPU ms | CPU x floor | what it does |")
+    print("|---|---:|---:|---:|---:|---:|---:|---|")
+    for v in vs:
+        t = T[v.key]
+        med = fmt(t["median"])
+        if t["bad"]:
+            med += " (failed " + ", ".join(f"{n}x {k}" for k, n in
+                                          t["bad"].items()) + "!)"
+        print(f"| {v.name} | {med} | {fmt(t['p10'])}-{fmt(t['p90'])} | "
+              f"{xfmt(ratio(T, v.key, 'floor'))} | "
+              f"{xfmt(ratio(T, v.key, 'nook'))} | "
+              f"{fmt(t['cpu_median'])} | "
+              f"{xfmt(ratio(T, v.key, 'floor', 'cround'))} | {v.note} |")
 
 
-def probe(peers, tmp):
-    ok = []
-    skipped = {}
-    for p in peers:
-        errlog = os.path.join(tmp, f"probe-{p.name}.err".replace(" ", "-"))
-        ms, rc = run_once(p.argv("probe", ["/bin/true"]), errlog)
-        if rc == 0:
-            ok.append(p)
-            log(f"  {p.name}: ok ({ms:.1f} ms)")
-        else:
-            with open(errlog, errors="replace") as f:
-                err = " ".join(f.read().split())[:300]
-            skipped[p.name] = f"probe run exited {rc}: {err or '(no message)'}"
-            log(f"  {p.name}: SKIPPED: {skipped[p.name]}")
-    return ok, skipped
+def print_par_table(vs, P, jobs):
+    print(f"| variant | starts/s, {jobs} at a time | min-max | x floor "
+          "| x nook |")
+    print("|---|---:|---:|---:|---:|")
+    for v in vs:
+        p = P[v.key]
+        med = fmt(p["median"], ".0f")
+        if p["failed"]:
+            med += f" ({p['failed']} failed!)"
+        print(f"| {v.name} | {med} | {fmt(p['lo'], '.0f')}-"
+              f"{fmt(p['hi'], '.0f')} | {xfmt(ratio(P, v.key, 'floor'))} | "
+              f"{xfmt(ratio(P, v.key, 'nook'))} |")
 
 
-def m_start(peers, base_argv, n, warm, tmp):
-    cfgs = [("(baseline)", lambda i, cmd: base_argv)] + \
-        [(p.name, p.argv) for p in peers]
-    names = [c[0] for c in cfgs]
-    times = {k: [] for k in names}
-    bad = {k: {} for k in names}
-    errlogs = {k: os.path.join(tmp, "run-" + k.strip("()").replace(" ", "-")
-                               + ".err") for k in names}
-    for r in range(warm + n):
-        k = r % len(cfgs)
-        for name, argv in cfgs[k:] + cfgs[:k]:
-            ms, rc = run_once(argv(r, ["/bin/true"]), errlogs[name])
-            if rc != 0:
-                key = "timeout" if rc is None else rc
-                bad[name][key] = bad[name].get(key, 0) + 1
-                continue
-            if r >= warm:
-                times[name].append(ms)
-    out = {}
-    for name in names:
-        v = times[name]
-        out[name] = {
-            "median_ms": median(v), "n": len(v),
-            "p10_ms": pct(v, 10) if v else None,
-            "p25_ms": pct(v, 25) if v else None,
-            "p75_ms": pct(v, 75) if v else None,
-            "p90_ms": pct(v, 90) if v else None,
-            "bad": ", ".join(f"{c}x{rc}" for rc, c in bad[name].items()),
-            "errlog": errlogs[name],
-            "raw_ms": v,
-        }
-    return out
+def check(ok, what, figures):
+    if ok is None:
+        print(f"- n/a  {what}: {figures}")
+    else:
+        print(f"- {'PASS' if ok else 'MISS'} {what}: {figures}")
 
 
-def m_maxrss(peers, base_argv, gnu_time, reps, tmp):
-    """GNU time's %M of each peer starting /bin/true: ru_maxrss from wait(),
-    the peak RSS of the spawner and of every process it reaped.  Not measured
-    from python: posix_spawn's vfork would charge the driver's own RSS to
-    every child.  The baseline gives the floor (time's forked child)."""
-    cfgs = [("(baseline)", lambda i, cmd: base_argv)] + \
-        [(p.name, p.argv) for p in peers]
-    res = {n: [] for n, _ in cfgs}
-    out = os.path.join(tmp, "time.out")
-    for r in range(reps):
-        for name, argv in cfgs:
-            ms, rc = run_once([gnu_time, "-f", "%M", "-o", out]
-                              + argv(f"rss{r}", ["/bin/true"]),
-                              os.path.join(tmp, "rss.err"))
-            if rc == 0:
-                with open(out) as f:
-                    res[name].append(int(f.read().split()[-1]))
-    return {n: median(v) for n, v in res.items()}
+def print_targets(T, P):
+    def med(k):
+        return fmt(T[k]["median"]) if k in T else "n/a"
+
+    r = ratio(T, "nook", "floor")
+    check(None if r is None else r <= 1.3,
+          "nook full defaults <= 1.3x the floor",
+          f"{xfmt(r)} (nook {med('nook')} ms, floor {med('floor')} ms)")
+    r = ratio(T, "bwrap", "nook")
+    check(None if r is None else r >= 2,
+          ">= 2x faster than bubblewrap",
+          f"bwrap / nook = {xfmt(r)} (bwrap {med('bwrap')} ms)")
+    r = ratio(T, "runc", "nook")
+    check(None if r is None else r >= 10, ">= 10x faster than runc",
+          f"runc / nook = {xfmt(r)} (runc {med('runc')} ms)")
+    r = ratio(P, "nook", "bwrap")
+    rate = {k: fmt(P[k]["median"], ".0f") if k in P else "n/a"
+            for k in ("nook", "bwrap")}
+    check(None if r is None else r >= 2,
+          "containers/s 8 at a time >= 2x bubblewrap's",
+          f"nook / bwrap = {xfmt(r)} ({rate['nook']}/s against "
+          f"{rate['bwrap']}/s)")
+    r = ratio(T, "nook", "direct")
+    check(None if r is None else r <= 1.05,
+          "`mode = init` at most 5% over `mode = direct`",
+          f"init / direct = {xfmt(r)} ({med('nook')} ms against "
+          f"{med('direct')} ms)")
 
 
-def m_hwm(peers, reps, tmp):
-    """VmHWM / RssAnon of the spawner process itself (the pid we spawned)
-    while its container runs /bin/sleep 1; the peers run side by side."""
-    res = {p.name: {"VmHWM": [], "RssAnon": []} for p in peers}
-    errlog = os.path.join(tmp, "hwm.err")
-    for r in range(reps):
-        running = [(p, spawn(p.argv(f"hwm{r}", ["/bin/sleep", "1"]), errlog))
-                   for p in peers]
-        time.sleep(0.6)
-        for p, pid in running:
-            st = status_kib(pid, ("VmHWM", "RssAnon"))
-            for k in st:
-                res[p.name][k].append(st[k])
-        for p, pid in running:
-            signal.setitimer(signal.ITIMER_REAL, 15)
-            try:
-                os.waitpid(pid, 0)
-            except Timeout:
-                log(f"  timeout: killing pid {pid} ({p.name})")
-                kill_tree_leader(pid)
-            finally:
-                signal.setitimer(signal.ITIMER_REAL, 0)
-    return {n: {k: median(v) for k, v in d.items()} for n, d in res.items()}
+def print_details(vs, T, P, a, tmp, left):
+    print("Details:")
+    sizes = {}
+    for v in vs:
+        print(f"- {v.name}: `{' '.join(v.argv)}`")
+        for part, path in v.sizes:
+            if part not in sizes:
+                sizes[part] = size_of(path, tmp)
+                st, kind = sizes[part]
+                print(f"  - {part}: {st:,} bytes stripped, {kind}")
+        bad, failed = T[v.key]["bad"], P[v.key]["failed"]
+        if bad or failed:
+            err = os.path.join(tmp, "err", v.key + ".err")
+            text = ""
+            if os.path.exists(err):
+                with open(err, errors="replace") as f:
+                    text = " ".join(f.read().split())[-300:]
+            print(f"  - START PROBLEM: one at a time {bad or 'none'}, "
+                  f"{failed} failed 8 at a time; stderr: {text}")
+        if left.get(v.key):
+            print(f"  - CLEANUP: deleted {len(left[v.key])} leftover "
+                  "containers")
+    if a.nook:
+        ver = subprocess.run([a.nook, "--version"], capture_output=True,
+                             text=True).stdout.strip()
+        print(f"- nook: `{ver}`, copied from {a.nook_source}")
 
 
-# ---------------------------------------------------------------- report
+def print_notes(T):
+    """Ratios that explain the targets, when their rows are there."""
+    notes = [("bwrap", "nook-bw", "bwrap / nook given what bwrap is"),
+             ("floor-nonet", "floor", "the floor in the host's network "
+              "namespace / the floor"),
+             ("nook-nonet", "nook", "nook, net = host / nook"),
+             ("floor-idmap", "floor", "the floor with a private range and "
+              "an idmapped root / the floor"),
+             ("bare", "floor", "the floor without mounts / the floor")]
+    for key, ref, what in notes:
+        r = ratio(T, key, ref)
+        if r is not None:
+            cpu = ratio(T, key, ref, "cround")
+            print(f"- {what}: {xfmt(r)} (CPU {xfmt(cpu)})")
 
-def fmt(v, spec, none="n/a"):
-    if v is None:
-        return none
-    return format(v, spec)
+
+def print_report(a, vs, T, P, skipped, mach):
+    print()
+    print(f"nook start-time benchmark, {time.strftime('%Y-%m-%d %H:%M')}")
+    print()
+    print(f"Machine: {mach}.")
+    print(f"Payload: `/bin/true` in a read-only busybox root, {a.payload}. "
+          "Runner: bench/spawn/runner.c, posix_spawn to waitpid on "
+          "CLOCK_MONOTONIC, all variants interleaved, in a new random order "
+          f"every round; {a.runs} rounds after {a.warmup} warm-up. Ratios "
+          "are medians of the per-round ratios. Lower is better. CPU ms: "
+          "user + system time of the spawner and of all it waited for "
+          "(wait4), less stretched by other jobs on the machine than the "
+          "wall time, blind to work the kernel does elsewhere (such as "
+          "tearing down a network namespace).")
+    t = T.get("true")
+    if t:
+        print("Runner overhead (posix_spawn + exec + waitpid of the static "
+              f"true, no sandbox): median {fmt(t['median'], '.3f')} ms, "
+              f"p10-p90 {fmt(t['p10'], '.3f')}-{fmt(t['p90'], '.3f')} ms; "
+              "it is inside every figure below.")
+    print()
+    print_seq_table(vs, T)
+    print()
+    for name, why in skipped.values():
+        print(f"{name}: cannot run here: {why}")
+    for name, why in a.skipped_peer:
+        print(f"{name}: not run: {why}")
+    if skipped or a.skipped_peer:
+        print()
+    print(f"{a.par_jobs} starts kept in flight for {a.par_secs:g} s per "
+          f"variant and round, {a.par_rounds} rounds interleaved; starts "
+          "that ended inside the window, per second (median of the rounds). "
+          "Higher is better; x floor and x nook are rate ratios.")
+    print()
+    print_par_table(vs, P, a.par_jobs)
+    print()
+    print("Targets (issue 12; ratios within this run):")
+    print()
+    print_targets(T, P)
+    print()
+    print("Notes (time ratios within this run):")
+    print()
+    print_notes(T)
+    print()
 
 
-def kib(b):
-    return f"{b / 1024:,.0f} KiB" if b < 1 << 20 else f"{b / (1 << 20):.1f} MiB"
+def measure(a, vs, tmp):
+    errdir = os.path.join(tmp, "err")
+    os.mkdir(errdir)
+    spec = os.path.join(tmp, "spec")
+    write_spec(vs, spec)
+    log(f"== one at a time: {a.runs} interleaved rounds "
+        f"(+{a.warmup} warm-up)")
+    names, rows = run_runner(a, "seq", ["-n", str(a.runs), "-w",
+                                        str(a.warmup), "-t", str(a.timeout)],
+                             spec, errdir)
+    T = seq_stats(names, rows)
+    log(f"== {a.par_jobs} at a time: {a.par_rounds} rounds of "
+        f"{a.par_secs:g} s each")
+    names, rows = run_runner(a, "par", ["-n", str(a.par_rounds), "-j",
+                                        str(a.par_jobs), "-d",
+                                        str(a.par_secs), "-t",
+                                        str(a.timeout)], spec, errdir)
+    return T, par_stats(names, rows)
+
+
+def parse_args():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rootfs", required=True)
+    ap.add_argument("--bin", required=True, help="dir with runner and floor")
+    ap.add_argument("--payload", default="static true")
+    ap.add_argument("--nook")
+    ap.add_argument("--nook-init")
+    ap.add_argument("--nook-source")
+    for peer in ("unshare", "bwrap", "runc", "crun", "nspawn"):
+        ap.add_argument("--" + peer)
+    ap.add_argument("--skipped", action="append", default=[],
+                    metavar="NAME=WHY")
+    ap.add_argument("--net-host", action="store_true")
+    ap.add_argument("--runs", type=int, default=200)
+    ap.add_argument("--warmup", type=int, default=5)
+    ap.add_argument("--par-rounds", type=int, default=4)
+    ap.add_argument("--par-jobs", type=int, default=8)
+    ap.add_argument("--par-secs", type=float, default=1.5)
+    ap.add_argument("--timeout", type=float, default=20)
+    ap.add_argument("--json")
+    ap.add_argument("--tmpdir", help="where to keep configs and bundles")
+    a = ap.parse_args()
+    a.skipped_peer = [s.partition("=")[::2] for s in a.skipped]
+    return a
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--rootfs", required=True)
-    ap.add_argument("--nook")
-    ap.add_argument("--nook-init")
-    ap.add_argument("--nook-source",
-                    help="the build dir the nook snapshot was copied from")
-    ap.add_argument("--bwrap")
-    ap.add_argument("--runc")
-    ap.add_argument("--nspawn")
-    ap.add_argument("--nsjail")
-    ap.add_argument("--skipped", action="append", default=[],
-                    metavar="NAME=WHY", help="a peer not installed, and why")
-    ap.add_argument("--runs", type=int, default=200)
-    ap.add_argument("--warmup", type=int, default=5)
-    ap.add_argument("--hwm-reps", type=int, default=3)
-    ap.add_argument("--rss-reps", type=int, default=5)
-    ap.add_argument("--time", default="/usr/bin/time", help="GNU time")
-    ap.add_argument("--json")
-    a = ap.parse_args()
-
-    signal.signal(signal.SIGALRM, _alarm)
-    tmp = tempfile.mkdtemp(prefix="bench-spawn-")
+    a = parse_args()
+    tmp = tempfile.mkdtemp(prefix="bench-spawn-", dir=a.tmpdir)
     t_all = time.monotonic()
-    peers = []
+    vs, left = [], {}
+    mach = machine()
     try:
-        peers = make_peers(a, tmp)
+        vs = make_variants(a, tmp)
         log("== probe: one run each")
-        peers, skipped = probe(peers, tmp)
-        for s in a.skipped:
-            n, _, why = s.partition("=")
-            skipped[n] = why
-        if not peers:
-            log("bench/spawn: nothing to benchmark")
+        vs, skipped = probe(vs, tmp)
+        if not any(v.key == "floor" for v in vs):
+            log("bench/spawn: the floor itself cannot run here")
             sys.exit(1)
-        log("== binary sizes")
-        S = m_size(peers, tmp)
-        log(f"== start time: {a.runs} interleaved runs of each "
-            f"(+{a.warmup} warm-up)")
-        base = [os.path.join(a.rootfs, "bin", "true")]
-        T = m_start(peers, base, a.runs, a.warmup, tmp)
-        log(f"== max RSS, GNU time %M ({a.rss_reps} runs each)")
-        M = m_maxrss(peers, base, a.time, a.rss_reps, tmp)
-        log(f"== spawner VmHWM while the container sleeps 1 s "
-            f"({a.hwm_reps} runs each)")
-        H = m_hwm(peers, a.hwm_reps, tmp)
-        errs = {}
-        for name, t in T.items():
-            if t["bad"] and os.path.exists(t["errlog"]):
-                with open(t["errlog"], errors="replace") as f:
-                    errs[name] = " ".join(f.read().split())[:300]
+        T, P = measure(a, vs, tmp)
     finally:
-        left = {}
-        for p in peers:
-            if p.cleanup:
-                left[p.name] = p.cleanup()
-        shutil.rmtree(tmp, ignore_errors=True)
-    elapsed = time.monotonic() - t_all
-
-    names = [p.name for p in peers]
-    ref = "nook" if "nook" in names else None
-    rmed = T[ref]["median_ms"] if ref else None
-
-    print()
-    print(f"nook start-time benchmark — {time.strftime('%Y-%m-%d')}, kernel "
-          f"{os.uname().release}, {os.cpu_count()} CPUs; sandbox runs "
-          f"/bin/true (busybox-static) on a read-only busybox root; "
-          f"{a.runs} interleaved runs each; lower is better")
-    print()
-    print("| peer | median ms | p90 ms | ratio vs nook | size (stripped) "
-          "| max RSS, %M (KiB) | spawner VmHWM / RssAnon (KiB) |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
-    for n in names:
-        t, s, h = T[n], S[n], H[n]
-        ratio = (f"{t['median_ms'] / rmed:.2f}x"
-                 if rmed and t["median_ms"] else "n/a")
-        size = kib(s["total"])
-        if len(s["parts"]) > 1:
-            size += " (" + " + ".join(kib(x["stripped"])
-                                      for x in s["parts"].values()) + ")"
-        med = fmt(t["median_ms"], ".2f")
-        if t["bad"]:
-            med += f" (failed {t['bad']}!)"
-        print(f"| {n} | {med} | {fmt(t['p90_ms'], '.2f')} | {ratio} | {size} "
-              f"| {fmt(M[n], ',.0f')} "
-              f"| {fmt(h['VmHWM'], ',.0f')} / {fmt(h['RssAnon'], ',.0f')} |")
-    b = T["(baseline)"]
-    print()
-    print(f"Baseline, `{os.path.join(a.rootfs, 'bin/true')}` run on the host "
-          f"(no sandbox): median {b['median_ms']:.2f} ms, "
-          f"p90 {b['p90_ms']:.2f} ms; its max RSS under GNU time "
-          f"{fmt(M['(baseline)'], ',.0f')} KiB.")
-    if ref:
-        others = [n for n in names if n != ref]
-        pairs = [f"{n} {T[n]['median_ms'] / rmed:.2f}x" for n in others
-                 if T[n]["median_ms"]]
-        sz = [f"{n} {S[n]['total'] / S[ref]['total']:.1f}x" for n in others
-              if n != "nook direct"]
-        print()
-        print(f"Summary, peer / nook (> 1: nook is faster or smaller): "
-              f"start time {', '.join(pairs)}; size {', '.join(sz)}.")
-    for n, why in skipped.items():
-        print(f"Skipped {n}: {why}")
-
-    print()
-    print("Details:")
-    shown = set()
-    for p in peers:
-        n, t, s = p.name, T[p.name], S[p.name]
-        print(f"  {n}: {p.note}.")
-        for part, x in s["parts"].items():
-            if part in shown:
-                continue
-            shown.add(part)
-            if part in ("nook", "nook-init") and a.nook_source:
-                src = os.path.join(a.nook_source, part)
-            else:
-                src = dict(p.sizes)[part]
-            libs = ", ".join(f"{l} {kib(v)}" for l, v in x["libs"].items())
-            print(f"    {part}{' ' + src if src else ''}: "
-                  f"{x['orig']:,} B on disk, {x['stripped']:,} B stripped; "
-                  + ("static" if not x["needed"] else
-                     "needs " + " ".join(x["needed"]))
-                  + (f"; its own libraries: {libs}" if libs else ""))
-        print(f"    start p10/p25/p75/p90 {fmt(t['p10_ms'], '.2f')}/"
-              f"{fmt(t['p25_ms'], '.2f')}/{fmt(t['p75_ms'], '.2f')}/"
-              f"{fmt(t['p90_ms'], '.2f')} ms over {t['n']} runs"
-              + (f"; minus the baseline {t['median_ms'] - b['median_ms']:.2f} ms"
-                 if t["median_ms"] else ""))
-        if t["bad"]:
-            print(f"    START PROBLEM: exit statuses (count x status): "
-                  f"{t['bad']}; stderr: {errs.get(n, '')}")
-        if left.get(n):
-            print(f"    CLEANUP: deleted {len(left[n])} leftover containers")
-    print("  size: the binaries stripped (Debian's already are); the "
-          "libraries beyond libc that a tool alone needs are listed, not added")
-    print("  max RSS, %M: `/usr/bin/time -f %M SPAWNER ...`, the ru_maxrss "
-          "of wait(): the peak of the spawner and of every process it "
-          "reaped (for runc, its `runc init` child), median of "
-          f"{a.rss_reps} runs")
-    print("  spawner VmHWM / RssAnon: /proc/PID/status of the spawner "
-          "process alone, 0.6 s into a container running /bin/sleep 1")
-    print(f"  total bench time {elapsed:.0f} s")
+        for v in vs:
+            if v.cleanup:
+                left[v.key] = v.cleanup()
+    print_report(a, vs, T, P, skipped, mach)
+    print_details(vs, T, P, a, tmp, left)
+    print(f"- total bench time {time.monotonic() - t_all:.0f} s")
     if a.json:
         with open(a.json, "w") as f:
-            json.dump({"start": T, "size": S, "hwm": H, "maxrss": M, "skipped": skipped},
-                      f, indent=1, default=str)
-        print(f"  raw results: {a.json}")
+            json.dump({"machine": mach, "seq": T, "par": P,
+                       "skipped": skipped}, f, indent=1, default=str)
+        print(f"- raw results: {a.json}")
+    shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":
