@@ -573,15 +573,3 @@ now() { echo "$EPOCHREALTIME"; }
 fsub() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a - b }'; }
 fge() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a >= b) }'; }
 flt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }'; }
-
-# ---- compatibility: names of the old libraries (tests/lib-nook.sh,
-# tests/helpers/sec/lib-sec.sh, tests/helpers/init/common.sh) that have a
-# new one here; to go once no test uses them ----
-file_is_static() { is_static "$@"; }
-pidns() { in_pidns "$@"; }
-nook_cleanup() { _lib_cleanup; }
-sec_cleanup() { _lib_cleanup; }
-_init_cleanup() { _lib_cleanup; }
-_init_cleanup_one() { _bg_kill "$@"; }
-SEC_SRC=$TOP/tests/helpers/sec
-PYTHON=$PY
