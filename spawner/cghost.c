@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <linux/mount.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -29,12 +30,27 @@
 const char *const ctl_name[C_COUNT] = { "memory", "pids", "cpu", "cpuset",
 	"freezer" };
 
-static void
-sleep_ms(long ms)
+/* Milliseconds on the monotonic clock. */
+static long long
+mono_ms(void)
 {
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/*
+ * A pause in a wait for the kernel: 50 us at first, twice as long each
+ * time up to 10 ms - what is over at once costs no full 10 ms.
+ */
+static void
+backoff(long *us)
+{
+	struct timespec ts = { 0, *us * 1000 };
 
 	nanosleep(&ts, NULL);
+	*us = *us >= 5000 ? 10000 : *us * 2;
 }
 
 /* The names of the kernel's controllers, from /proc/cgroups. */
@@ -281,40 +297,83 @@ each_proc(const char *dir, int sig)
 	return n;
 }
 /*
+ * Is the v2 cgroup whose cgroup.events is open as fd empty?  Read through
+ * the open file, so that a poll() on it after this wakes at the next change.
+ */
+static int
+unpopulated(int fd)
+{
+	char buf[64];
+	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+
+	if (n < 0)
+		return 0;
+	buf[n] = 0;
+	return !strncmp(buf, "populated 0\n", 12);
+}
+
+/* Freeze a v1 freezer cgroup, waiting at most 1 s; 1 once frozen. */
+static int
+freeze(const char *dir)
+{
+	char buf[64];
+	long long end = mono_ms() + 1000;
+	long us = 50;
+
+	if (cg_put(dir, "freezer.state", "FROZEN"))
+		return 0;
+	for (;;) {
+		if (!cg_get(dir, "freezer.state", buf, sizeof(buf)) &&
+		    !strcmp(buf, "FROZEN"))
+			return 1;
+		if (mono_ms() >= end)
+			return 0;
+		backoff(&us);
+	}
+}
+
+/*
  * Kill everything in a cgroup and wait, at most 5 s, until it is empty:
- * v2 in one write to cgroup.kill; v1 frozen first when it is a freezer
- * cgroup (nothing forks while the list is read), then SIGKILL to each.
+ * v2 in one write to cgroup.kill, then woken by cgroup.events when it
+ * empties; v1 frozen first when it is a freezer cgroup (nothing forks
+ * while the list is read), then SIGKILL to each, every second again.
  */
 int
 cg_empty_out(const char *dir, int v2)
 {
-	char buf[64];
-	int i, frozen = 0, killer;
+	char path[PATH_MAX];
+	long long start = mono_ms(), next = start, now;
+	long us = 50;
+	int frozen, killer, fd = -1;
 
+	if (v2) {
+		snprintf(path, sizeof(path), "%s/cgroup.events", dir);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	}
 	/* v2, the common end: the container's processes are all gone */
-	if (v2 && !cg_get(dir, "cgroup.events", buf, sizeof(buf)) &&
-	    !strcmp(buf, "populated 0"))
+	if (fd >= 0 && unpopulated(fd)) {
+		close(fd);
 		return 0;
+	}
 	killer = v2 && cg_put(dir, "cgroup.kill", "1") == 0;
-
-	if (!v2 && cg_put(dir, "freezer.state", "FROZEN") == 0)
-		for (i = 0; i < 100 && !frozen; i++) {
-			frozen = !cg_get(dir, "freezer.state", buf, sizeof(buf)) &&
-			    !strcmp(buf, "FROZEN");
-			if (!frozen)
-				sleep_ms(10);
+	frozen = !v2 && freeze(dir);
+	for (now = start; now - start < 5000; now = mono_ms()) {
+		if (fd >= 0 && unpopulated(fd))
+			break;
+		if (!killer || now >= next + 1000) {
+			next = now;
+			if (each_proc(dir, SIGKILL) == 0 && !v2)
+				break;
 		}
-	for (i = 0; i < 500; i++) {
-		if (v2 && !cg_get(dir, "cgroup.events", buf, sizeof(buf)) &&
-		    !strcmp(buf, "populated 0"))
-			return 0;
-		if ((!killer || i % 100 == 99) && each_proc(dir, SIGKILL) == 0 && !v2)
-			return 0;
 		if (frozen && cg_put(dir, "freezer.state", "THAWED") == 0)
 			frozen = 0;
-		sleep_ms(10);
+		if (fd < 0 || poll(&(struct pollfd){ .fd = fd,
+		    .events = POLLPRI }, 1, 10) < 0)
+			backoff(&us);
 	}
-	return -1;
+	if (fd >= 0)
+		close(fd);
+	return now - start < 5000 ? 0 : -1;
 }
 
 /* rmdir a cgroup and those the container made below it. */
@@ -323,8 +382,9 @@ cg_rm_tree(const char *dir)
 {
 	char path[PATH_MAX];
 	struct dirent *e;
+	long long end;
+	long us = 50;
 	DIR *d;
-	int i;
 
 	if (rmdir(dir) == 0)	/* no cgroup below it, no process in it */
 		return 0;
@@ -337,9 +397,10 @@ cg_rm_tree(const char *dir)
 			}
 		closedir(d);
 	}
-	/* a process just killed may take a moment to leave */
-	for (i = 0; rmdir(dir) && errno == EBUSY && i < 100; i++)
-		sleep_ms(10);
+	/* a process just killed may take a moment to leave: 1 s at most */
+	for (end = mono_ms() + 1000; rmdir(dir) && errno == EBUSY &&
+	    mono_ms() < end; )
+		backoff(&us);
 	return access(dir, F_OK) ? 0 : -1;
 }
 

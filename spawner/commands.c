@@ -67,7 +67,7 @@ ps_line(int base, const char *name)
 	memset(&rec, 0, sizeof(rec));
 	rec.dirfd = openat(base, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 	    O_CLOEXEC);
-	if (rec.dirfd < 0 || state_read(&rec)) {
+	if (rec.dirfd < 0 || state_read(&rec) || strcmp(rec.name, name)) {
 		if (rec.dirfd >= 0)
 			close(rec.dirfd);
 		return;		/* being written or removed right now */

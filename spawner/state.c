@@ -407,7 +407,8 @@ claim_busy(struct run *r, const char *name)
 
 	memset(&rec, 0, sizeof(rec));
 	rec.dirfd = fd;
-	if (fd < 0 || state_read(&rec) || !state_proc_start(rec.nook_pid) ||
+	if (fd < 0 || state_read(&rec) || strcmp(rec.name, name) ||
+	    !state_proc_start(rec.nook_pid) ||
 	    state_proc_start(rec.nook_pid) != rec.nook_start) {
 		if (fd >= 0)
 			close(fd);
@@ -447,13 +448,14 @@ state_claim(struct run *r)
 	    &r->st.fd)) == 1; tries++) {
 		if (claim_busy(r, name) < 0)
 			return -1;
-		if (tries == 100) {
+		if (tries == 108) {	/* 2 s of the waits below */
 			fprintf(stderr, "nook: %s: its record is held by "
 			    "another nook that is starting or stopping it\n",
 			    name);
 			return -1;
 		}
-		usleep(20000);
+		/* a nook ps lets go within a millisecond: 50 us, 100 us, ... */
+		usleep(tries < 9 ? 50U << tries : 20000);
 	}
 	if (rc < 0) {
 		fprintf(stderr, "nook: %s: lock its record: %s\n", name,
@@ -636,8 +638,10 @@ state_find(const char *name, struct state_rec *rec)
 		rc = -2;
 	}
 	snprintf(rec->dir, sizeof(rec->dir), "%s/%s", base_path, name);
+	/* its name too: a record is only ours to show if it says so */
 	if (rc == 1 && (rec->dirfd = openat(base, name, O_RDONLY |
-	    O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) >= 0 && !state_read(rec))
+	    O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) >= 0 && !state_read(rec) &&
+	    !strcmp(rec->name, name))
 		rc = 0;
 	if (base >= 0)
 		close(base);
