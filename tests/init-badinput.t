@@ -16,18 +16,10 @@ trap 'rm -rf "$W"' EXIT
 
 HUGE=$(printf '%*s' 100000 '' | tr ' ' 9)
 NONUTF=$'\xff\xfe\xc0'
-crashes=
-
 # init ARGS: the init as PID 1 of a new PID namespace; RC, ERR, OUT
 runit() {
-	timeout -k 5 30 unshare --pid --fork --mount-proc --kill-child -- \
-		"$NOOK_INIT" "$@" >"$W/out" 2>"$W/err" </dev/null
-	RC=$?
-	OUT=$(<"$W/out")
-	ERR=$(<"$W/err")
-	case $RC in
-	124|137|13[0-9]) crashes+=" [$(printf '%q ' "$@" | cut -c1-60)]=$RC" ;;
-	esac
+	capture "$(printf '%q ' "$@")" unshare --pid --fork --mount-proc \
+		--kill-child -- "$NOOK_INIT" "$@"
 }
 
 # bad DESC FLAG-IN-MESSAGE ARGS...: 125, "nook-init: FLAG: ..." and the
@@ -133,6 +125,6 @@ RC=$?
 is "$RC:$(head -n 1 "$W/err")" "0:nook-init: NOOK_INIT_GRACE: expects seconds from 0 to 86400" \
 	"bad NOOK_INIT_GRACE: said, then the default; bad verbosities ignored"
 
-is "$crashes" "" "no crash, no hang, no death by a signal in any of them"
+is "$CRASHES" "" "no crash, no hang, no death by a signal in any of them"
 
 done_testing

@@ -445,6 +445,20 @@ wait_nook() {
 	fi
 }
 
+# capture LABEL CMD...: CMD with no stdin and at most 30 s; RC, OUT, ERR.
+# A hang or a death by a signal is noted in CRASHES under LABEL.
+CRASHES=
+capture() {
+	local label=$1
+	shift
+	timeout -k 5 30 "$@" >"$W/out" 2>"$W/err" </dev/null
+	RC=$?
+	OUT=$(<"$W/out")
+	ERR=$(<"$W/err")
+	case $RC in
+	124|137|13[0-9]) CRASHES+=" [$(cut -c1-60 <<<"$label")]=$RC" ;;
+	esac
+}
 show() { diag "rc=$RC" "stdout: $OUT" "stderr: $ERR"; }
 
 # read_lines FILE: L = its lines, NL = their number; L is padded with empty

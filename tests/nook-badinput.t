@@ -19,16 +19,7 @@ NUMHUGE=$(printf '%*s' 400 '' | tr ' ' 9)
 NONUTF=$'\xff\xfe\xc0'
 
 # nook ARGS: RC, ERR, OUT; a crash or hang is its own failure below.
-crashes=
-runit() {
-	timeout -k 5 30 "$NOOK" "$@" >"$W/out" 2>"$W/err" </dev/null
-	RC=$?
-	OUT=$(<"$W/out")
-	ERR=$(<"$W/err")
-	case $RC in
-	124|137|13[0-9]) crashes+=" [$(printf '%q ' "$@" | cut -c1-60)]=$RC" ;;
-	esac
-}
+runit() { capture "$(printf '%q ' "$@")" "$NOOK" "$@"; }
 
 # bad DESC REGEX ARGS...: exit 125, and the first line of stderr matches
 bad() {
@@ -178,6 +169,6 @@ good "a UTF-8 byte-order mark works" 0 "$W/bom.ini"
 { printf '\xef\xbb\xbf'; cat "$W/crlf.ini"; } >"$W/bomcrlf.ini"
 good "BOM and CRLF together work" 0 "$W/bomcrlf.ini"
 
-is "$crashes" "" "no crash, no hang, no death by a signal in any of them"
+is "$CRASHES" "" "no crash, no hang, no death by a signal in any of them"
 
 done_testing
