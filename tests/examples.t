@@ -74,71 +74,25 @@ like "$out" "^127.0.0.1 localhost box$" "busybox.ini runs with its /etc/hosts"
 like "$out" "^root:root$" "busybox.ini: the root-owned tree is root's inside"
 is "$(printf '%s\n' "$out" | tail -n 1)" box "busybox.ini: hostname box"
 
-# On a terminal: wait for the prompt, run a sleep, Ctrl-C it, then see the
-# prompt again and the shell answer.  ptydrive prints the steps it saw,
-# the terminal's output and the exit status.
-cat >"$R/ptydrive.py" <<'EOF'
-import os, pty, select, sys, time
-pid, fd = pty.fork()
-if pid == 0:
-    os.execvp(sys.argv[1], sys.argv[1:])
-seen = b''
-def expect(what, secs):
-    global seen
-    end = time.time() + secs
-    while time.time() < end:
-        if what in seen[expect.at:]:
-            expect.at = seen.index(what, expect.at) + len(what)
-            print("saw", what.decode())
-            return True
-        r, _, _ = select.select([fd], [], [], 0.1)
-        try:
-            seen += os.read(fd, 4096) if r else b''
-        except OSError:
-            break
-    print("missed", what.decode())
-    return False
-expect.at = 0
-if expect(b'box#', 15):
-    os.write(fd, b'echo jc-$-\n')
-    expect(b'box#', 5)
-    os.write(fd, b'sleep 30\n')
-    expect(b'sleep 30\r\n', 5)
-    time.sleep(1)
-    os.write(fd, b'\x03')
-    if expect(b'box#', 5):
-        print("prompt after ctrl-c")
-    os.write(fd, b'echo alive-$((6*7))\n')
-    expect(b'alive-42', 5)
-os.write(fd, b'exit\n')
-end = time.time() + 15
-while time.time() < end:
-    p, st = os.waitpid(pid, os.WNOHANG)
-    if p:
-        break
-    r, _, _ = select.select([fd], [], [], 0.1)
-    try:
-        seen += os.read(fd, 4096) if r else b''
-    except OSError:
-        pass
-else:
-    os.kill(pid, 9)
-    p, st = os.waitpid(pid, 0)
-print("out", repr(seen))
-print("rc=%d" % os.waitstatus_to_exitcode(st))
-EOF
+# On a terminal (tests/helpers/tty/drive.py): wait for the prompt, run a
+# sleep, Ctrl-C it, then see the prompt again and the shell answer.
 if [ -n "$PY" ]; then
-	out=$(timeout 60 "$PY" "$R/ptydrive.py" "$NOOK" -s "rootfs.path=$B" \
-		"$TOP/config/busybox.ini" 2>&1)
-	like "$out" "jc-[a-zA-Z]*m" \
+	out=$(timeout 90 "$PY" "$TOP/tests/helpers/tty/drive.py" --timeout 15 \
+		'expect:box# ' 'send:echo jc-$-\r' 'expect:jc-[a-zA-Z]*m' \
+		'expect:box# ' 'send:sleep 30\r' 'expect:sleep 30\n' 'sleep:1' \
+		'send:\x03' 'expect:box# ' 'send:echo alive-$((6*7))\r' \
+		'expect:alive-42' 'send:exit\r' wait -- \
+		"$NOOK" -s "rootfs.path=$B" "$TOP/config/busybox.ini" 2>&1)
+	like "$out" "^step 3 ok" \
 		"busybox.ini on a terminal: sh has job control (\$- has m)"
 	case $out in *"job control turned off"*) st=1 ;; *) st=0 ;; esac
 	ok $st "busybox.ini on a terminal: no \"job control turned off\""
-	like "$out" "^prompt after ctrl-c$" \
+	like "$out" "^step 9 ok" \
 		"busybox.ini: Ctrl-C stops the foreground sleep, the prompt returns"
-	like "$out" "^saw alive-42$" "busybox.ini: the shell survives Ctrl-C"
-	like "$out" "^rc=0$" "busybox.ini: exit leaves with status 0"
-	like "$out" "^out .*box# " "busybox.ini: PS1 keeps its trailing blank"
+	like "$out" "^step 11 ok" "busybox.ini: the shell survives Ctrl-C"
+	like "$out" "^rc 0$" "busybox.ini: exit leaves with status 0"
+	like "$out" "^output .*box# " "busybox.ini: PS1 keeps its trailing blank"
+	[ "$_tap_fail" = 0 ] || diag "$out"
 else
 	skip 6 "python3 not installed"
 fi
