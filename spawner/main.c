@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "nook.h"
+#include "oci.h"
 
 #ifndef NOOK_VERSION
 #define NOOK_VERSION "0.0.0"
@@ -574,6 +575,9 @@ main(int argc, char **argv)
 
 	if (open_stdio())
 		return EXIT_NOOK;
+	if (argv[0] && !strcmp(strrchr(argv[0], '/') ? strrchr(argv[0], '/') +
+	    1 : argv[0], "nook-oci"))
+		return oci_main(argc, argv, run);
 	if (argc > 1 && state_is_command(argv[1]))
 		return state_command(argc - 1, argv + 1);
 	if (parse_opts(argc, argv, &o)) {

@@ -3,8 +3,8 @@
 # The man pages are lint-clean and document every option --help lists.
 . "$(dirname "$0")/lib.sh"
 need_cmd mandoc
-pages="init/nook-init.8 spawner/nook.1 config/nook.ini.5"
-plan 7
+pages="init/nook-init.8 spawner/nook.1 spawner/nook-oci.1 config/nook.ini.5"
+plan 8
 for p in $pages; do
 	out=$(mandoc -Tlint -W warning "$TOP/$p" 2>&1)
 	is "$out" "" "mandoc -Tlint clean: $p"
