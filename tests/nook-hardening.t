@@ -260,7 +260,7 @@ EOF
 	# does not hold
 	DYN=$W/nook-dyn
 	if gcc -shared -fPIC -o "$W/refuse.so" "$W/refuse.c" -ldl 2>"$W/cc2.err" &&
-		gcc -o "$DYN" "$BUILD"/spawner/*.o -linih -lcap-ng -lseccomp 2>>"$W/cc2.err"; then
+		gcc -o "$DYN" "$BUILD"/spawner/*.o -linih -lcap-ng -lseccomp -ljson-c 2>>"$W/cc2.err"; then
 		NOOK=$DYN run_nook -v -s init.path="$NOOK_INIT" "$BASE" -- /sec getpid
 		f=$(printf '%s\n' "$ERR" | sed -n 's/.*seccomp: filter .*[ (]\([0-9a-f]*\.bpf\).*/\1/p')
 		[ -n "$f" ] && rm -f "/run/nook/seccomp/$f"
