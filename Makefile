@@ -28,7 +28,8 @@ DEPS_BUILD = gcc make libc6-dev musl-tools pkg-config libcap-ng-dev \
 	libinih-dev libseccomp-dev libjson-c-dev
 DEPS_CHECK = perl util-linux procps psmisc busybox-static runc cpio \
 	qemu-system-x86 linux-image-amd64 mandoc python3 iproute2 uidmap \
-	podman $(if $(shell command -v dockerd),,docker.io) strace
+	podman $(if $(shell command -v dockerd),,docker.io) strace mount \
+	golang-go golang-github-opencontainers-runtime-tools-dev
 
 # json-c reads OCI config.json for nook-oci (spawner/oci.c says why)
 PKGS      = inih libcap-ng libseccomp json-c
@@ -46,7 +47,7 @@ SPAWNER_SRC = spawner/main.c spawner/keys.c spawner/ini.c spawner/errors.c spawn
 	spawner/hostcheck.c spawner/child.c \
 	spawner/cgroup.c spawner/cghost.c spawner/cglimits.c \
 	spawner/cgmount.c spawner/net.c spawner/state.c spawner/commands.c spawner/services.c spawner/exec.c \
-	spawner/tty.c spawner/oci.c spawner/oci-process.c spawner/oci-linux.c spawner/oci-cli.c
+	spawner/tty.c spawner/oci.c spawner/oci-process.c spawner/oci-linux.c spawner/oci-seccomp.c spawner/oci-cli.c spawner/oci-state.c spawner/oci-hooks.c
 SPAWNER_OBJ = $(SPAWNER_SRC:spawner/%.c=$(B)/spawner/%.o)
 
 all: $(B)/nook-init $(B)/nook $(B)/nook-oci
@@ -305,8 +306,8 @@ SAN_FLAGS  = -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
 	-fno-sanitize-recover=all
 SAN_OBJ    = $(SPAWNER_SRC:spawner/%.c=$(SAN_DIR)/obj/%.o)
 SAN_LOG    = $(abspath $(SAN_DIR))/log
-SAN_BINS   = $(SAN_DIR)/nook $(SAN_DIR)/nook-init $(SAN_DIR)/nook-init-asan \
-	$(SAN_DIR)/tests/unit-config $(SAN_DIR)/tests/probe
+SAN_BINS   = $(SAN_DIR)/nook $(SAN_DIR)/nook-oci $(SAN_DIR)/nook-init \
+	$(SAN_DIR)/nook-init-asan $(SAN_DIR)/tests/unit-config $(SAN_DIR)/tests/probe
 SANITIZE_TESTS ?= tests/
 DEPS_SANITIZE = valgrind
 VALGRIND   = valgrind -q --leak-check=full --show-leak-kinds=definite,indirect \
@@ -336,6 +337,9 @@ $(SAN_DIR)/nook-init: init/nook-init.c
 $(SAN_DIR)/nook-init-asan: init/nook-init.c tests/sanitize.c
 	@mkdir -p $(SAN_DIR)
 	$(CC) $(CPPFLAGS) $(SAN_FLAGS) -o $@ init/nook-init.c tests/sanitize.c
+
+$(SAN_DIR)/nook-oci: $(SAN_DIR)/nook
+	ln -sf nook $@
 
 $(SAN_DIR)/tests/probe: $(B)/tests/probe
 	@mkdir -p $(SAN_DIR)/tests
@@ -405,3 +409,39 @@ check-all: check
 	$(MAKE) fuzz
 
 .PHONY: fuzz-deps check-all
+
+# ---- nook-oci's hooks: the runner's test driver ----
+# tests/oci-hooks.t runs the hooks of a bundle's config.json through it,
+# apart from the lifecycle (tests/helpers/oci/hooks-driver.c says how).
+$(B)/tests/oci-hooks-driver: tests/helpers/oci/hooks-driver.c $(UNIT_OBJ) \
+		spawner/nook.h spawner/oci-hooks.h
+	@mkdir -p $(B)/tests
+	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) $(WARN) -Ispawner -o $@ \
+		tests/helpers/oci/hooks-driver.c $(UNIT_OBJ) $(PKG_LIBS)
+
+# ---- OCI validation (nook-oci beside runc and crun) ----
+# make oci-validation: the validation programs of tests/helpers/oci/
+# validation.sh (Go, on runtime-tools' packaged libraries) against nook-oci,
+# runc and crun, a line per program and the three totals side by side.
+# tests/oci-validation.t runs the same for make check, with the known
+# failures of tests/helpers/oci/validation-known.txt as TODO points.
+OCI_VALIDATION = tests/helpers/oci/validation.sh
+
+oci-validation: all
+	@export NOOK_BUILD=$(abspath $(B)); \
+	$(OCI_VALIDATION) --build || exit 1; \
+	for rt in $(abspath $(B))/nook-oci runc crun; do \
+		command -v $$rt >/dev/null 2>&1 || { echo "$$rt: not installed"; continue; }; \
+		echo "== $$rt"; $(OCI_VALIDATION) $$rt; \
+	done; \
+	echo "== totals"; \
+	for rt in nook-oci runc crun; do \
+		f=$(abspath $(B))/oci-validation/results/$$rt/summary; \
+		[ -f $$f ] || continue; \
+		printf '%-10s %3s passed %3s failed %3s skipped of %s\n' $$rt \
+			$$(grep -c ' pass ' $$f) $$(grep -c ' fail ' $$f) \
+			$$(grep -c ' skip ' $$f) $$(wc -l <$$f); \
+	done; \
+	echo "(nook-oci's known failures: tests/helpers/oci/validation-known.txt)"
+
+.PHONY: oci-validation

@@ -28,7 +28,7 @@
 #include "mount.h"
 
 const char *const ctl_name[C_COUNT] = { "memory", "pids", "cpu", "cpuset",
-	"freezer" };
+	"freezer", "devices" };
 
 /* Milliseconds on the monotonic clock. */
 static long long

@@ -64,7 +64,14 @@ char *
 cg_parent_dir(const struct nook_config *t, const char *mnt, const char *own)
 {
 	const char *rel = t->cg_parent ? t->cg_parent : own ? own : "/";
+	const char *base = own ? own + strspn(own, "/") : "";
 
+	if (!strncmp(rel, "./", 2) || !strcmp(rel, ".")) {
+		/* below nook's own cgroup, as runc takes a relative path */
+		rel += 1 + strspn(rel + 1, "/");
+		return xasprintf("%s%s%s%s%s", mnt, *base ? "/" : "", base,
+		    *rel ? "/" : "", rel);
+	}
 	rel += strspn(rel, "/");
 	return xasprintf("%s%s%s", mnt, *rel ? "/" : "", rel);
 }
@@ -107,6 +114,8 @@ cg_ctl_key(const struct cfg *c, unsigned mask)
 	};
 	int i, j;
 
+	if (mask & 1u << C_DEVICES && tloc(c, K_CG_DEVICES))
+		return K_CG_DEVICES;
 	for (i = 0; i < C_FREEZER; i++)
 		for (j = 0; j < 3 && mask & 1u << i; j++)
 			if (tloc(c, keys[i][j]))
@@ -134,6 +143,35 @@ add_hier(struct cg_run *cg, const char *mnt, const char *opts, unsigned ctl,
 	h->dir = xasprintf("%s/%s", parent, name);
 	h->made = NULL;
 	return h;
+}
+
+/*
+ * [cgroup] devices: the v1 devices hierarchy where the host has one and
+ * version is not v2; else a BPF program on the container's v2 cgroup.
+ */
+static int
+devices_plan(struct run *r, struct cg_host *h, const char *p2,
+    const char *name)
+{
+	int v = r->t->cg_version;
+	char *p;
+
+	if (h->v1[C_DEVICES] && v != CG_V2) {
+		p = cg_parent_dir(r->t, h->v1[C_DEVICES], h->own1[C_DEVICES]);
+		add_hier(&r->cg, h->v1[C_DEVICES], h->v1opts[C_DEVICES],
+		    1u << C_DEVICES, p, name);
+		free(p);
+		return 0;
+	}
+	if (p2) {
+		r->cg.h[0].ctl |= 1u << C_DEVICES;
+		return 0;
+	}
+	key_error(tloc(r->c, K_CG_DEVICES), K_CG_DEVICES, "needs the v1 "
+	    "devices hierarchy or cgroup v2, which %s", v == CG_V2 ? "is not "
+	    "mounted" : v == CG_V1 ? "no v1 hierarchy offers on this host "
+	    "(version = v1)" : "this host has neither of");
+	return -1;
 }
 
 /*
@@ -182,6 +220,10 @@ plan(struct run *r, struct cg_host *h, const char *name)
 		p = cg_parent_dir(t, h->v1[i], h->own1[i]);
 		add_hier(&r->cg, h->v1[i], h->v1opts[i], bit, p, name);
 		free(p);
+	}
+	if (t->cg_devices.n && devices_plan(r, h, p2, name)) {
+		free(p2);
+		return -1;
 	}
 	free(p2);
 	r->cg.track = 0;

@@ -9,8 +9,9 @@ struct run;
 struct cfg;
 struct mctx;
 struct nook_config;
+struct dev_rules;
 
-#define CG_HIER 6	/* the unified hierarchy and up to five v1 ones */
+#define CG_HIER 7	/* the unified hierarchy and up to six v1 ones */
 
 /* One hierarchy the container has a cgroup in. */
 struct cg_hier {
@@ -32,7 +33,8 @@ struct cg_run {
 };
 
 /* Shared by cgroup.c and cghost.c. */
-enum { C_MEMORY, C_PIDS, C_CPU, C_CPUSET, C_FREEZER, C_COUNT };
+/* C_FREEZER and C_DEVICES set no limit that a v2 parent hands down. */
+enum { C_MEMORY, C_PIDS, C_CPU, C_CPUSET, C_FREEZER, C_DEVICES, C_COUNT };
 extern const char *const ctl_name[C_COUNT];
 
 /* What the host offers: read once per run from /proc. */
@@ -59,6 +61,8 @@ int cg_ctl_key(const struct cfg *c, unsigned mask);
 int cg_enable(struct run *r, const char *dir, unsigned ctl);
 int cg_inherit_cpuset(const char *dir);
 int cg_write_limits(struct run *r, const struct cg_hier *h);
+const char *cg_parse_devices(const char *s, struct dev_rules *out);
+int cg_devices(struct run *r, const struct cg_hier *h);
 
 int cg_prepare(struct run *r);
 int cg_attach(struct run *r);

@@ -24,13 +24,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "nook.h"
+#include "state.h"
 
 #define MAX_CG 16	/* cgroup hierarchies: one on a v2 host */
 
@@ -45,6 +48,8 @@ struct xjoin {
 	int cgfd[MAX_CG];	/* cgroup.procs to join, opened on the host */
 	size_t ncg;
 	int parent;		/* a pidfd of nook exec, for the child */
+	struct xoci *oci;	/* nook-oci exec, or NULL */
+	int sync;		/* nook-oci: an errno goes up here, or -1 */
 };
 
 static const struct {
@@ -284,6 +289,8 @@ die(struct xjoin *x, const char *what)
 
 	fprintf(stderr, "nook: %s: exec: %s: %s\n", x->rec.name, what,
 	    strerror(e));
+	if (x->sync >= 0 && write(x->sync, &e, sizeof(e)) < 0)
+		e = 0;
 	_exit(EXIT_NOOK);
 }
 
@@ -302,6 +309,38 @@ set_ids(struct xjoin *x)
 }
 
 /*
+ * nook-oci exec --tty: a pty of the container's own devpts (its
+ * /dev/ptmx, the mounts joined), the slave our controlling terminal and
+ * 0-2, the master to whoever listens on --console-socket.
+ */
+static void
+oci_terminal(struct xjoin *x)
+{
+	int m, s, i;
+	char *name;
+
+	if ((m = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0)
+		die(x, "open the container's /dev/ptmx");
+	if (unlockpt(m) || !(name = ptsname(m)))
+		die(x, "unlock its pty");
+	if ((s = open(name, O_RDWR | O_NOCTTY)) < 0)
+		die(x, name);
+	if (fchown(s, x->rec.uid, x->rec.gid) && errno != EINVAL)
+		die(x, "chown its pty");
+	if (setsid() < 0 || ioctl(s, TIOCSCTTY, 0))
+		die(x, "make its pty the controlling terminal");
+	for (i = 0; i < 3; i++)
+		if (dup2(s, i) != i)
+			die(x, "dup2 its pty");
+	if (s > 2)
+		close(s);
+	if (x->oci->send_console(x->oci->console_fd, m))
+		_exit(EXIT_NOOK);
+	close(m);
+	close(x->oci->console_fd);
+}
+
+/*
  * In the container's PID namespace: the rest in proc_exec()'s order -
  * the cgroup, the bounding set while fully privileged, the ids keeping
  * capabilities, the cwd as the user, the capability sets and
@@ -317,29 +356,40 @@ child(struct xjoin *x, char **cmd, const sigset_t *mask)
 	for (i = 0; i < x->ncg; i++)
 		if (write(x->cgfd[i], "0", 1) != 1)
 			die(x, "join its cgroup");
+	if (x->oci && x->oci->console_fd >= 0)
+		oci_terminal(x);
 	sec_drop_bounding(r);
 	prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0);
 	set_ids(x);
 	/* it lives as long as nook exec, as the container with its nook:
 	 * orphaned, it would go to a reaper of the host, not nook-init
-	 * (set after the ids: changing them clears it) */
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) || poll(&(struct pollfd){
-	    .fd = x->parent, .events = POLLIN }, 1, 0))
+	 * (set after the ids: changing them clears it); nook-oci exec
+	 * --detach leaves it to its caller, a subreaper */
+	if (!(x->oci && x->oci->detach) && (prctl(PR_SET_PDEATHSIG,
+	    SIGKILL) || poll(&(struct pollfd){ .fd = x->parent,
+	    .events = POLLIN }, 1, 0)))
 		die(x, "follow nook exec");
 	if (chdir(r->t->cwd))
 		die(x, r->t->cwd);
 	sec_apply_caps(r);
 	umask((mode_t)r->t->umask);
-	/* nothing of the host's goes in: not even what our caller leaked */
+	/* nothing of the host's goes in: not even what our caller leaked,
+	 * but what nook-oci exec --preserve-fds passes */
 	if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC))
 		die(x, "close_range");
+	for (i = 0; x->oci && i < r->t->pass_fd.n; i++)
+		if (fcntl(r->t->pass_fd.v[i], F_SETFD, 0))
+			die(x, "pass a descriptor");
 	sec_apply_seccomp(r);
 	sec_release_admin(r);
 	sigprocmask(SIG_SETMASK, mask, NULL);
 	environ = x->env;
 	execvp(cmd[0], cmd);
 	e = errno;
-	fprintf(stderr, "nook: %s: %s\n", cmd[0], strerror(e));
+	if (x->sync < 0)	/* nook-oci exec says it in runc's words */
+		fprintf(stderr, "nook: %s: %s\n", cmd[0], strerror(e));
+	else if (write(x->sync, &e, sizeof(e)) < 0)
+		e = errno;
 	_exit(e == ENOENT || e == ENOTDIR ? 127 : 126);
 }
 
@@ -397,6 +447,7 @@ exec_command(int argc, char **argv)
 		return EXIT_NOOK;
 	}
 	x.pidfd = -1;
+	x.sync = -1;
 	for (i = 0; i < NS_COUNT; i++)
 		x.nsfd[i] = -1;
 	i = !strcmp(argv[2], "--") ? 3 : 2;
@@ -421,4 +472,112 @@ exec_command(int argc, char **argv)
 		return EXIT_NOOK;
 	}
 	return wait_child(pid, &all);
+}
+
+/*
+ * nook-oci exec: as nook exec, with the container's process and the
+ * process's config given (the bundle's config.json with --process or
+ * the command line over its "process") instead of a record.
+ */
+int
+exec_oci(struct xoci *e)
+{
+	static struct xjoin x;
+	const struct nook_config *t = &e->c->t;
+	int sync[2], p[2], err, st, lo;
+	sigset_t all, old;
+	ssize_t n;
+	size_t i;
+	pid_t pid;
+	char *cg, path[64];
+
+	x.pidfd = -1;
+	x.sync = -1;
+	x.oci = e;
+	for (i = 0; i < NS_COUNT; i++)
+		x.nsfd[i] = -1;
+	if (prctl(PR_SET_DUMPABLE, 0)) {
+		perror("nook-oci: prctl PR_SET_DUMPABLE");
+		return EXIT_NOOK;
+	}
+	snprintf(x.rec.name, sizeof(x.rec.name), "%s", e->id);
+	x.rec.pid = e->pid;
+	x.rec.start = e->start;
+	x.rec.uid = (uid_t)t->user.id;
+	x.rec.gid = (gid_t)t->group.id;
+	for (i = 0; i < t->ngroups && i < 64; i++)
+		x.rec.groups[i] = (gid_t)t->groups[i].id;
+	x.rec.ngroups = i;
+	if ((x.pidfd = state_pidfd(e->pid, e->start)) < 0) {
+		fprintf(stderr, "nook-oci: %s: is not running\n", e->id);
+		return EXIT_NOOK;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)e->pid);
+	if (!(cg = state_get_file(AT_FDCWD, path, NULL))) {
+		fprintf(stderr, "nook-oci: %s: its cgroups: %s\n", e->id,
+		    strerror(errno));
+		return EXIT_NOOK;
+	}
+	snprintf(x.rec.cgroup, sizeof(x.rec.cgroup), "%s", cg);
+	free(cg);
+	x.r.c = e->c;
+	x.r.t = t;
+	x.r.sock = -1;
+	x.r.pid = 0;
+	x.env = t->env;
+	if (sec_apply_rlimits(&x.r) || open_ns(&x) || xcg_open(&x))
+		return EXIT_NOOK;
+	x.r.setgroups_denied = setgroups_denied(e->pid);
+	if (join_ns(&x))
+		return EXIT_NOOK;
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
+	fflush(NULL);
+	if ((x.parent = (int)syscall(SYS_pidfd_open, getpid(), 0)) < 0) {
+		perror("nook-oci: exec: pidfd_open");
+		return EXIT_NOOK;
+	}
+	/* above any descriptor --preserve-fds passes */
+	for (i = 0, lo = 3; i < t->pass_fd.n; i++)
+		if (t->pass_fd.v[i] >= lo)
+			lo = t->pass_fd.v[i] + 1;
+	if (pipe2(p, O_CLOEXEC) ||
+	    (sync[0] = fcntl(p[0], F_DUPFD_CLOEXEC, lo)) < 0 ||
+	    (sync[1] = fcntl(p[1], F_DUPFD_CLOEXEC, lo)) < 0) {
+		perror("nook-oci: exec: pipe");
+		return EXIT_NOOK;
+	}
+	close(p[0]);
+	close(p[1]);
+	if ((pid = fork()) == 0) {
+		close(sync[0]);
+		x.sync = sync[1];
+		child(&x, t->command, &old);
+	}
+	if (pid < 0) {
+		perror("nook-oci: exec: fork");
+		return EXIT_NOOK;
+	}
+	close(sync[1]);
+	if (e->console_fd >= 0)
+		close(e->console_fd);
+	/* as runc: exec returns once the process runs, or says why not */
+	while ((n = read(sync[0], &err, sizeof(err))) < 0 && errno == EINTR)
+		;
+	close(sync[0]);
+	if (n == sizeof(err)) {
+		waitpid(pid, &st, 0);
+		if (err == ENOENT || err == ENOTDIR)
+			fprintf(stderr, "nook-oci: exec: \"%s\": executable file "
+			    "not found in $PATH\n", t->command[0]);
+		else if (err == EACCES)
+			fprintf(stderr, "nook-oci: exec: \"%s\": permission "
+			    "denied\n", t->command[0]);
+		return WIFEXITED(st) ? WEXITSTATUS(st) : EXIT_NOOK;
+	}
+	if (e->pid_base && e->write_pid_file(e->pid_dir, e->pid_base, pid)) {
+		kill(pid, SIGKILL);
+		return EXIT_NOOK;
+	}
+	return e->detach ? 0 : wait_child(pid, &all);
 }

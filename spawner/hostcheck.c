@@ -491,7 +491,7 @@ check_caller(struct cfg *c)
 	if (t->ns[0].mode != NS_NEW && geteuid() != 0)
 		cfg_error(c, tloc(c, K_NS_USER), K_NS_USER, "only root can "
 		    "create namespaces without a new user namespace");
-	else if (t->ns[0].mode == NS_HOST)
+	else if (t->ns[0].mode == NS_HOST && !c->oci)
 		warn_at(tloc(c, K_NS_USER), K_NS_USER, "= host: the "
 		    "container's root is the host's root and no user namespace "
 		    "protects the host's devices, /proc/sys or /sys; only "

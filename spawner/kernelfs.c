@@ -9,6 +9,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/mount.h>
 #include <linux/openat2.h>
 #include <sched.h>
@@ -90,6 +91,258 @@ open_dev_nodes(struct mctx *m)
 	}
 }
 
+/* ---- [filesystem] device: nodes of the config in /dev ---- */
+
+/* A path below /dev with no empty, "." or ".." part, nothing odd in it. */
+static int
+dev_path_ok(const char *p)
+{
+	const char *c;
+	size_t n;
+
+	if (strncmp(p, "/dev/", 5) || strlen(p) > 255)
+		return 0;
+	for (c = p + 5; ; c += n + 1) {
+		n = strcspn(c, "/");
+		if (!n || (n == 1 && c[0] == '.') || (n == 2 && !strncmp(c,
+		    "..", 2)))
+			return 0;
+		if (!c[n])
+			break;
+	}
+	for (c = p; *c; c++)
+		if (*c <= ' ' || *c == ',' || *c == ':' || *c == 0x7f)
+			return 0;
+	return 1;
+}
+
+/*
+ * PATH TYPE [MAJOR:MINOR] [MODE] [UID:GID]: a node made in the container's
+ * /dev (type c, b, u for an unbuffered c, or p for a FIFO, which has no
+ * numbers); mode 0666 and 0:0 unless given.
+ */
+const char *
+dev_parse_node(const char *s, struct dev_node *out)
+{
+	static const char *const usage = "expected PATH TYPE [MAJOR:MINOR] "
+	    "[MODE] [UID:GID], such as /dev/fuse c 10:229 0666 0:0";
+	char w[6][256], *colon;
+	unsigned long long u;
+	int n = 0, i = 2, len;
+
+	memset(out, 0, sizeof(*out));
+	out->mode = 0666;
+	while (n < 6 && sscanf(s, " %255s%n", w[n], &len) == 1 &&
+	    strlen(w[n]) < 255)
+		s += len, n++;
+	if (n < 2 || n == 6 || *(s + strspn(s, " \t")))
+		return usage;
+	if (!dev_path_ok(w[0]))
+		return "expected an absolute path below /dev/ (no \".\" or "
+		    "\"..\" part, no blank, comma or colon)";
+	strcpy(out->path, w[0]);
+	if (strlen(w[1]) != 1 || !strchr("cbup", w[1][0]))
+		return "expected a type: c, b, u or p";
+	out->type = w[1][0] == 'u' ? 'c' : w[1][0];
+	if (out->type != 'p') {
+		if (n < 3 || !(colon = strchr(w[2], ':')) || (*colon = 0,
+		    parse_uint(w[2], 4095, &u)) || (out->major = (unsigned)u,
+		    parse_uint(colon + 1, 1048575, &u)))
+			return "expected MAJOR:MINOR for a c, b or u node "
+			    "(major 0-4095, minor 0-1048575)";
+		out->minor = (unsigned)u;
+		i = 3;
+	}
+	if (n > i && (!w[i][0] || strspn(w[i], "01234567") != strlen(w[i]) ||
+	    strtoul(w[i], NULL, 8) > 07777))
+		return out->type == 'p' && strchr(w[i], ':') ? "a FIFO (p) has "
+		    "no MAJOR:MINOR" : "expected an octal MODE such as 0666";
+	if (n > i)
+		out->mode = (unsigned)strtoul(w[i++], NULL, 8);
+	if (n > i && (!(colon = strchr(w[i], ':')) || (*colon = 0,
+	    parse_uint(w[i], 4294967294ULL, &out->uid)) ||
+	    parse_uint(colon + 1, 4294967294ULL, &out->gid)))
+		return "expected UID:GID of numbers such as 0:0";
+	return n > i + 1 ? usage : NULL;
+}
+
+/* A container id as the host sees it, for a node's owner; -1: unmapped. */
+static long long
+host_id(const struct run *r, int k, unsigned long long id)
+{
+	const struct idmap_spec *s = k == K_UID_MAP ? &r->t->uid_map :
+	    &r->t->gid_map;
+	struct idmap m;
+	size_t i;
+
+	if (r->t->ns[0].mode != NS_NEW || s->kind == MAP_IDENTITY)
+		return (long long)id;
+	if (s->kind == MAP_AUTO) {
+		idmap_auto(r, k, &m);
+		return id < m.count ? (long long)(m.outside + id) : -1;
+	}
+	for (i = 0; i < s->n; i++)
+		if (id >= s->range[i].inside && id - s->range[i].inside <
+		    s->range[i].count)
+			return (long long)(s->range[i].outside + id -
+			    s->range[i].inside);
+	return -1;
+}
+
+/* One node in the private directory: type, numbers, owner, mode. */
+static int
+make_node(struct run *r, int dir, size_t i, const struct dev_node *n)
+{
+	long long uid = host_id(r, K_UID_MAP, n->uid);
+	long long gid = host_id(r, K_GID_MAP, n->gid);
+	mode_t type = n->type == 'b' ? S_IFBLK : n->type == 'c' ? S_IFCHR :
+	    S_IFIFO;
+	char name[24];
+
+	snprintf(name, sizeof(name), "%zu", i);
+	if (uid < 0 || gid < 0) {
+		key_error(&n->loc, K_FS_DEVICE, "%s: owner %llu:%llu is not "
+		    "mapped in the container's user namespace", n->path,
+		    n->uid, n->gid);
+		return -1;
+	}
+	if (mknodat(dir, name, type | 0600, makedev(n->major, n->minor)) ||
+	    fchownat(dir, name, (uid_t)uid, (gid_t)gid, AT_SYMLINK_NOFOLLOW) ||
+	    fchmodat(dir, name, n->mode, 0)) {
+		key_error(&n->loc, K_FS_DEVICE, "%s: make the node in %s: %s",
+		    n->path, r->devdir, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * In the parent, before the clone: each node made in a private directory
+ * of the host's /dev (devtmpfs, where nodes work; a user namespace could
+ * not mknod them), with its owner as the host sees the container's id.
+ * The child binds them into its /dev; dev_cleanup removes them.
+ */
+int
+dev_prepare(struct run *r)
+{
+	const struct nook_config *t = r->t;
+	char tmpl[] = "/dev/.nook-XXXXXX";
+	size_t i;
+	int dir;
+
+	if (!t->dev_nodes.n || t->dev != DEV_MINIMAL)
+		return 0;
+	if (geteuid() != 0) {
+		key_error(&t->dev_nodes.v[0].loc, K_FS_DEVICE, "needs root "
+		    "(the nodes are made on the host)");
+		return -1;
+	}
+	if (!mkdtemp(tmpl) || chmod(tmpl, 0711) || (dir = open(tmpl, O_PATH |
+	    O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+		key_error(&t->dev_nodes.v[0].loc, K_FS_DEVICE, "make %s: %s",
+		    tmpl, strerror(errno));
+		if (tmpl[11] != 'X')
+			rmdir(tmpl);
+		return -1;
+	}
+	r->devdir = xstrdup(tmpl);
+	for (i = 0; i < t->dev_nodes.n; i++)
+		if (make_node(r, dir, i, &t->dev_nodes.v[i])) {
+			close(dir);
+			return -1;
+		}
+	close(dir);
+	return 0;
+}
+
+/* The private directory and its nodes, once the child has them bound. */
+void
+dev_cleanup(struct run *r)
+{
+	char path[PATH_MAX];
+	size_t i;
+
+	if (!r->devdir)
+		return;
+	for (i = 0; i < r->t->dev_nodes.n; i++) {
+		snprintf(path, sizeof(path), "%s/%zu", r->devdir, i);
+		unlink(path);
+	}
+	if (rmdir(r->devdir) && errno != ENOENT)
+		nook_warn("cannot remove %s: %s", r->devdir, strerror(errno));
+	free(r->devdir);
+	r->devdir = NULL;
+}
+
+/* The directory of path (below /dev) in the /dev tmpfs, made as needed. */
+static int
+node_dir(struct mctx *m, const char *path, const char **leaf)
+{
+	char part[256];
+	const char *p = path + 5;
+	size_t n;
+	int fd = fcntl(m->dev, F_DUPFD_CLOEXEC, 0), next;
+
+	while (fd >= 0 && p[n = strcspn(p, "/")]) {
+		snprintf(part, sizeof(part), "%.*s", (int)n, p);
+		if (mkdirat(fd, part, 0755) && errno != EEXIST)
+			FAIL(m, "mkdir \"/dev/%s\"", part);
+		next = openat(fd, part, O_PATH | O_DIRECTORY | O_NOFOLLOW |
+		    O_CLOEXEC);
+		close(fd);
+		fd = next;
+		p += n + 1;
+	}
+	if (fd < 0)
+		FAIL(m, "open the directory of \"%s\"", path);
+	*leaf = p;
+	return fd;
+}
+
+/*
+ * The nodes the parent made, each bound on an empty file at its path, as
+ * the host's standard nodes are; checked to be what the config asks.
+ */
+static void
+bind_dev_nodes(struct mctx *m)
+{
+	const struct dev_node *n;
+	char host[PATH_MAX];
+	const char *leaf;
+	struct stat st;
+	int src, dir, tree;
+	size_t i;
+
+	for (i = 0; i < m->r->t->dev_nodes.n; i++) {
+		n = &m->r->t->dev_nodes.v[i];
+		m->loc = &n->loc;
+		m->key = K_FS_DEVICE;
+		snprintf(host, sizeof(host), "%s/%zu", m->r->devdir, i);
+		if ((src = open(host, O_PATH | O_NOFOLLOW | O_CLOEXEC)) < 0 ||
+		    fstat(src, &st))
+			FAIL(m, "%s: open %s", n->path, host);
+		if ((st.st_mode & S_IFMT) != (n->type == 'b' ? S_IFBLK :
+		    n->type == 'c' ? S_IFCHR : S_IFIFO) || (n->type != 'p' &&
+		    st.st_rdev != makedev(n->major, n->minor))) {
+			errno = ENODEV;
+			FAIL(m, "%s: %s is not the node made for it", n->path,
+			    host);
+		}
+		dir = node_dir(m, n->path, &leaf);
+		if (mknodat(dir, leaf, S_IFREG | 0644, 0) && errno != EEXIST)
+			FAIL(m, "create \"%s\"", n->path);
+		if ((tree = syscall(SYS_open_tree, src, "", OPEN_TREE_CLONE |
+		    OPEN_TREE_CLOEXEC | AT_EMPTY_PATH)) < 0 ||
+		    syscall(SYS_move_mount, tree, "", dir, leaf,
+		    MOVE_MOUNT_F_EMPTY_PATH))
+			FAIL(m, "bind the node \"%s\"", n->path);
+		close(tree);
+		close(dir);
+		close(src);
+	}
+	blame(m, K_FS_DEV);
+}
+
 /*
  * A file system on the directory NAME of the /dev tmpfs nook just made:
  * reached through that mount's descriptor, nothing of the image's on the
@@ -139,6 +392,7 @@ setup_dev_minimal(struct mctx *m)
 		close(tree);
 		close(m->dev_fd[i]);
 	}
+	bind_dev_nodes(m);
 	if (syscall(SYS_mount_setattr, m->dev, "", AT_EMPTY_PATH | AT_RECURSIVE,
 	    &ma, sizeof(ma)))
 		FAIL(m, "make the nodes of /dev nosuid and noexec");

@@ -346,7 +346,8 @@ start_child(struct run *r)
 	ssize_t n;
 
 	if (ns_write_maps(r) || sec_apply_rlimits(r) || cg_attach(r) ||
-	    net_parent(r) || idmap_trees(r))
+	    net_parent(r) || idmap_trees(r) || proc_set_oom(r) ||
+	    (r->oci && r->oci->phase(r, OCI_PH_RUNTIME)))
 		return abort_child(r);
 	if (ns_time_offsets(r->t)) {	/* the child's "t" first */
 		if ((n = setup_word(r, &rep)) != 1)
@@ -471,16 +472,49 @@ finish(struct run *r, int rc)
 {
 	tty_restore(&r->tty);	/* first: what follows may print */
 	cg_cleanup(r);
+	dev_cleanup(r);
 	net_cleanup(r);
 	state_release(r);
 	return rc;
 }
 
+/*
+ * The container's first process set up and about to exec: nook-oci's
+ * create leaves it waiting for start and returns; everything else
+ * supervises it to its end.
+ */
 static int
-run(struct cfg *c)
+started(struct run *r, const sigset_t *all)
+{
+	struct oci_mode *m = r->oci;
+	int rc;
+
+	if (m && m->phase(r, OCI_PH_READY)) {
+		kill(r->pid, SIGKILL);
+		waitpid(r->pid, NULL, 0);
+		return finish(r, EXIT_NOOK);
+	}
+	if (m && m->create) {	/* the cgroup stays: delete removes it */
+		if (r->cg.fd >= 0)
+			close(r->cg.fd);
+		return 0;
+	}
+	state_record(r);
+	tty_start(r);
+	rc = finish(r, supervise(r, all));
+	if (m) {
+		m->status = rc;
+		m->phase(r, OCI_PH_ENDED);
+	}
+	return rc;
+}
+
+static int
+run(struct cfg *c, struct oci_mode *m)
 {
 	struct run r = { .c = c, .t = &c->t, .pidfd = -1, .stop_fd = -1,
-		.cg.fd = -1, .st.fd = -1, .tty.master = -1, .tty.slave = -1 };
+		.cg.fd = -1, .st.fd = -1, .tty.master = -1, .tty.slave = -1,
+		.oci = m };
 	int sv[2];
 	sigset_t all;
 
@@ -501,7 +535,8 @@ run(struct cfg *c)
 		return EXIT_NOOK;
 	}
 	block_signals(&all);
-	if (state_claim(&r) || cg_prepare(&r) || net_prepare(&r))
+	if (state_claim(&r) || cg_prepare(&r) || net_prepare(&r) ||
+	    dev_prepare(&r))
 		return finish(&r, EXIT_NOOK);
 	if (hide_from_joined(&r) || ns_join(&r))
 		return finish(&r, EXIT_NOOK);
@@ -517,12 +552,13 @@ run(struct cfg *c)
 	}
 	close(sv[1]);
 	r.sock = sv[0];
+	if (m && m->exec_fd >= 0)	/* the child's alone: start finds it */
+		close(m->exec_fd);
 	if (start_child(&r))
 		return finish(&r, EXIT_NOOK);
+	dev_cleanup(&r);	/* the nodes are bound: kernelfs.c */
 	close(r.sock);
-	state_record(&r);
-	tty_start(&r);
-	return finish(&r, supervise(&r, &all));
+	return started(&r, &all);
 }
 
 /*
@@ -591,7 +627,7 @@ main(int argc, char **argv)
 	else if (o.check)
 		rc = check_only(&o);
 	else
-		rc = run(&c);
+		rc = run(&c, NULL);
 	cfg_free(&c);
 	free(o.sets);
 	return rc;

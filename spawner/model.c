@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "nook.h"
+#include "oci-hooks.h"
 
 /* Does list key k name cap itself (or all), after its last none? */
 static int
@@ -71,6 +72,19 @@ ip_push(struct ip_list *l, const struct ip_addr *ip)
 		nook_oom();
 	l->v = n;
 	l->v[l->n++] = *ip;
+}
+
+/* One more [filesystem] device node. */
+static void
+node_push(struct dev_nodes *d, const struct dev_node *n, const struct loc *l)
+{
+	struct dev_node *v = realloc(d->v, (d->n + 1) * sizeof(*v));
+
+	if (!v)
+		nook_oom();
+	d->v = v;
+	d->v[d->n] = *n;
+	d->v[d->n++].loc = *l;
 }
 
 /* An item of an id map: auto or identity, or one more range. */
@@ -146,7 +160,7 @@ store(struct cfg *c, int k, const union tval *v, const char *s,
 		if (!(cfg_keys[k].flags & KF_LIST))
 			*(const char **)f = s;
 		break;
-	case T_COUNT:
+	case T_COUNT: case T_OOMADJ:
 		*(long long *)f = v->n;
 		break;
 	case T_WEIGHT: case T_MTU:
@@ -158,6 +172,12 @@ store(struct cfg *c, int k, const union tval *v, const char *s,
 		break;
 	case T_CIDR: case T_IP:
 		ip_push(f, &v->ip);
+		break;
+	case T_DEVRULE:		/* a value may hold several rules */
+		cg_parse_devices(s, f);
+		break;
+	case T_DEVNODE:
+		node_push(f, &v->node, l);
 		break;
 	default:
 		break;
@@ -410,10 +430,16 @@ validate(struct cfg *c)
 	struct nook_config *t = &c->t;
 	struct mnt_spec *m;
 	const char *why;
+	struct sc_profile *sc = t->sc_profile;	/* not from keys: kept */
+	struct oci_hooks *hooks = t->hooks;	/* config.json's: kept too */
 	size_t i, before = c->nerrs;
 
+	t->sc_profile = NULL;
+	t->hooks = NULL;
 	free_typed(t);		/* again: after another --set, say */
 	memset(t, 0, sizeof(*t));
+	t->sc_profile = sc;
+	t->hooks = hooks;
 	type_keys(c);
 	type_sysctls(c);
 	validate_idmap(c, K_UID_MAP);
@@ -478,6 +504,10 @@ free_typed(struct nook_config *t)
 	free(t->pass_fd.v);
 	free(t->seccomp_deny.v);
 	free(t->seccomp_allow.v);
+	free(t->sc_profile);
+	oci_hooks_free(t->hooks);
+	free(t->dev_nodes.v);
+	free(t->cg_devices.v);
 	free(t->net_address.v);
 	free(t->net_gateway.v);
 	free(t->net_host_address.v);

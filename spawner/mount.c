@@ -98,6 +98,13 @@ mount_point(struct mctx *m, const char *dst, int create)
 		    "root (create it, or use overlay = tmpfs)", dst);
 	}
 	if (create == CREATE_FILE) {
+		if ((base = strrchr(dst, '/')) && base != dst) {
+			char dir[4096];	/* its directories first, as runc */
+
+			snprintf(dir, sizeof(dir), "%.*s", (int)(base - dst),
+			    dst);
+			mkdirs(m, dir, 0755);
+		}
 		pfd = parent_in_root(m, dst, &base);
 		fd = openat(pfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
 		    O_CLOEXEC, 0644);

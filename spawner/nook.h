@@ -26,24 +26,26 @@ struct val {
 enum ktype {
 	T_NAME, T_HOST, T_BOOL, T_SIZE, T_DUR, T_SDUR, T_ENUM,
 	T_WORDS, T_LIST, T_ENV, T_OCTAL, T_ABSPATH, T_ID, T_NS, T_IDMAP,
-	T_MOUNT, T_CAP, T_SYSCALL, T_RLIMIT, T_FD,
+	T_MOUNT, T_CAP, T_SYSCALL, T_RLIMIT, T_FD, T_OOMADJ,
 	T_COUNT, T_WEIGHT, T_CPUMAX, T_CPUSET, T_CGPATH,	/* [cgroup] */
+	T_DEVRULE, T_DEVNODE,	/* [cgroup] devices, [filesystem] device */
 	T_IFNAME, T_CIDR, T_IP, T_MTU, T_DOMAIN, T_HOSTS	/* [network] */
 };
 
+#define OOM_ADJ_NONE (-1001)	/* [process] oom_score_adj not given */
 #define KF_LIST 1	/* R: repeated values append, empty clears */
 
 enum key_id {
 	K_NAME, K_HOSTNAME, K_DOMAINNAME,
 	K_COMMAND, K_CWD, K_USER, K_GROUP, K_GROUPS, K_ENV, K_ENV_KEEP,
-	K_CLEAR_ENV, K_UMASK, K_NEW_SESSION, K_TTY, K_STOP_TIMEOUT,
+	K_CLEAR_ENV, K_UMASK, K_OOM_SCORE_ADJ, K_NEW_SESSION, K_TTY, K_STOP_TIMEOUT,
 	K_SETUP_TIMEOUT,
 	K_INIT_PATH, K_INIT_ARGS, K_INIT_MODE,
 	K_NS_USER, K_NS_PID, K_NS_MOUNT, K_NS_NET, K_NS_UTS, K_NS_IPC,
 	K_NS_CGROUP, K_NS_TIME, K_BOOTTIME_OFFSET, K_MONOTONIC_OFFSET,
 	K_UID_MAP, K_GID_MAP,
 	K_ROOT_PATH, K_ROOT_READONLY, K_ROOT_OVERLAY, K_ROOT_PROPAGATION,
-	K_FS_PROC, K_FS_SYS, K_FS_DEV, K_FS_TMP, K_FS_SHM_SIZE,
+	K_FS_PROC, K_FS_SYS, K_FS_DEV, K_FS_TMP, K_FS_SHM_SIZE, K_FS_DEVICE,
 	K_M_BIND, K_M_BIND_RO, K_M_TMPFS, K_M_MKDIR, K_M_SYMLINK, K_M_FILE,
 	K_FS_MASK, K_FS_RO_PATH, K_PASS_FD,
 	K_CAP_KEEP, K_CAP_DROP, K_CAP_AMBIENT,
@@ -51,6 +53,7 @@ enum key_id {
 	K_SEC_TIOCSTI, K_SEC_NESTED_USERNS,
 	K_CG_MEMORY_MAX, K_CG_MEMORY_SWAP_MAX, K_CG_MEMORY_HIGH, K_CG_PIDS_MAX,
 	K_CG_CPU_MAX, K_CG_CPU_WEIGHT, K_CG_CPUSET_CPUS, K_CG_CPUSET_MEMS,
+	K_CG_DEVICES,
 	K_CG_PARENT, K_CG_NAME, K_CG_VERSION, K_CG_DELEGATE,
 	K_NET_MODE, K_NET_INTERFACE, K_NET_ADDRESS, K_NET_GATEWAY, K_NET_MTU,
 	K_NET_BRIDGE, K_NET_HOST_ADDRESS, K_NET_DNS, K_NET_DNS_SEARCH,
@@ -130,6 +133,34 @@ struct rlimit_spec {
 
 struct mnt_spec;
 
+/* A [cgroup] devices rule: type 'a', 'c' or 'b'; -1 is any number. */
+struct dev_rule {
+	int allow;
+	char type;
+	long long major, minor;
+	unsigned access;	/* DEV_READ | DEV_WRITE | DEV_MKNOD */
+};
+enum { DEV_READ = 1, DEV_WRITE = 2, DEV_MKNOD = 4 };
+
+struct dev_rules {
+	struct dev_rule *v;
+	size_t n;
+};
+
+/* A [filesystem] device: a node made in the container's /dev. */
+struct dev_node {
+	char path[256];		/* absolute, below /dev */
+	char type;		/* 'c', 'b' or 'p' */
+	unsigned major, minor, mode;
+	unsigned long long uid, gid;	/* inside the container */
+	struct loc loc;
+};
+
+struct dev_nodes {
+	struct dev_node *v;
+	size_t n;
+};
+
 struct int_list {
 	int *v;
 	size_t n;
@@ -146,6 +177,7 @@ struct nook_config {
 	int clear_env, new_session;
 	int tty;				/* enum tty_mode */
 	unsigned umask;
+	long long oom_score_adj;			/* OOM_ADJ_NONE: leave it */
 	long long stop_timeout, setup_timeout;		/* ms */
 	const char *init_path;
 	char **init_args;
@@ -161,6 +193,7 @@ struct nook_config {
 	int sys;				/* enum sys_mode */
 	int dev;				/* enum dev_mode */
 	long long shm_size;			/* bytes; -1: max */
+	struct dev_nodes dev_nodes;		/* [filesystem] device */
 	struct mnt_spec *mounts;
 	size_t nmounts;
 	char **mask, **readonly_paths;
@@ -171,6 +204,7 @@ struct nook_config {
 	int seccomp;				/* enum seccomp_mode */
 	int seccomp_action;			/* enum seccomp_action */
 	struct int_list seccomp_deny, seccomp_allow;	/* call numbers */
+	struct sc_profile *sc_profile;	/* linux.seccomp: oci-seccomp.c */
 	struct rlimit_spec rlimit[16];
 	/* [cgroup]: 0 is "not set", -1 "max" */
 	long long cg_memory_max, cg_memory_swap_max, cg_memory_high;
@@ -178,6 +212,7 @@ struct nook_config {
 	long long cg_cpu_quota, cg_cpu_period;	/* microseconds */
 	int cg_cpu_weight;			/* 1-10000; 0: not set */
 	const char *cg_cpuset_cpus, *cg_cpuset_mems;	/* NULL: not set */
+	struct dev_rules cg_devices;		/* in order */
 	const char *cg_parent, *cg_name;	/* NULL: the defaults */
 	int cg_version;				/* enum cg_version */
 	int cg_delegate;
@@ -191,6 +226,7 @@ struct nook_config {
 	/* [sysctl] */
 	struct sysctl_ent *sysctl;
 	size_t nsysctl;
+	struct oci_hooks *hooks;	/* config.json's hooks: oci-hooks.c */
 	struct loc loc[K__COUNT];	/* where given; line 0: a default */
 	/* what the strings above point into, for cfg_free() */
 	char *strings[K__COUNT], **lists[K__COUNT];
@@ -237,6 +273,7 @@ struct cfg {
 	size_t nerrs;
 	long *err_order;	/* per error: where it sorts (cfg_sort_errors) */
 	int cmdline_command;	/* COMMAND came after -- */
+	int oci;		/* an OCI bundle's: its namespaces are its own */
 	struct nook_config t;	/* typed by cfg_validate() */
 	int dropped;		/* lines refused whole: a key may be on one */
 	int oom;		/* ran out of memory: c is incomplete */
@@ -289,6 +326,7 @@ union tval {
 	struct rlimit_spec rl;	/* T_RLIMIT */
 	struct { long long quota, period; } cpu;	/* T_CPUMAX */
 	struct ip_addr ip;	/* T_CIDR, T_IP */
+	struct dev_node node;	/* T_DEVNODE */
 };
 
 /*
@@ -387,11 +425,30 @@ struct run {
 	int idroot;		/* idmapped clone of the rootfs, or -1 */
 	int *idbind;		/* per [mounts] entry: idmapped bind, or -1 */
 	int stop_fd;		/* signalfd of TERM, INT, HUP during setup */
+	char *devdir;		/* [filesystem] device nodes on the host */
 	long long setup_deadline;	/* CLOCK_MONOTONIC ms */
 	struct cg_run cg;		/* cgroup.c */
 	struct net_run net;		/* net.c */
 	struct state_run st;		/* state.c */
 	struct tty_run tty;		/* tty.c */
+	struct oci_mode *oci;		/* nook-oci's lifecycle, or NULL */
+};
+
+/*
+ * What nook-oci asks of run() (oci-cli.c): keep the state of the
+ * container under its --root, leave the process waiting for `start`
+ * (create), call the hooks at their points.
+ */
+enum oci_phase {
+	OCI_PH_RUNTIME,		/* the namespaces exist, before the release */
+	OCI_PH_READY,		/* set up, the process about to exec or wait */
+	OCI_PH_ENDED,		/* run: the process is gone */
+};
+struct oci_mode {
+	int create;		/* leave the process waiting for start */
+	int exec_fd;		/* create: the FIFO it waits on, O_RDWR */
+	int status;		/* run: the container's exit status */
+	int (*phase)(struct run *r, enum oci_phase ph);
 };
 
 /* A failure of the child, sent to the parent before it exits. */
@@ -407,6 +464,11 @@ void sec_drop_bounding(struct run *r);
 void sec_apply_caps(struct run *r);
 int sec_prepare_seccomp(struct run *r);
 void sec_apply_seccomp(struct run *r);
+
+/* kernelfs.c: [filesystem] device nodes, made on the host by the parent */
+const char *dev_parse_node(const char *s, struct dev_node *out);
+int dev_prepare(struct run *r);
+void dev_cleanup(struct run *r);
 
 /* ns.c */
 int ns_prepare(struct run *r);
@@ -439,6 +501,7 @@ void mnt_setup(struct run *r);
 /* process.c */
 int proc_prepare_init(struct run *r);
 void __attribute__((noreturn)) proc_exec(struct run *r);
+int proc_set_oom(struct run *r);
 
 /* child.c */
 void __attribute__((noreturn)) child_fail(struct run *r, const struct loc *l,

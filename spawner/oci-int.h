@@ -12,9 +12,12 @@
 
 #include "nook.h"
 #include "oci.h"
+#include "oci-hooks.h"
 
 #define OCI_MAX_SIZE (1 << 20)
 #define OCI_FILE "config.json"
+#define OCI_SPEC_VERSION "1.1.0"
+#define OCI_ROOT "/run/nook-oci"
 
 typedef struct json_object jobj;
 
@@ -50,6 +53,48 @@ void oci_process(struct oci *o, const char *path, jobj *v);
 void oci_root(struct oci *o, const char *path, jobj *v);
 void oci_mounts(struct oci *o, const char *path, jobj *v);
 void oci_linux(struct oci *o, const char *path, jobj *v);
-int oci_load_bundle(struct cfg *c, const char *bundle, const char *id);
+void oci_seccomp(struct oci *o, const char *path, jobj *v);
+jobj *oci_seccomp_features(void);
+/* What a command adds to the bundle's config.json. */
+struct oci_extra {
+	int preserve_fds;	/* --preserve-fds: 3 .. 3+N-1 passed */
+	int console;		/* --console-socket given */
+	int exec;		/* exec: the process from what follows */
+	const char *process_file;	/* exec --process */
+	char **args, **env;	/* exec COMMAND..., --env */
+	const char *cwd, *user;	/* exec --cwd, --user UID[:GID] */
+	int tty, nnp;		/* exec --tty, --no-new-privs */
+};
+int oci_load_bundle(struct cfg *c, const char *bundle, const char *id,
+    const struct oci_extra *x);
+
+/* oci-state.c: a container's state under --root */
+#define OCS_MAX_CG 16
+struct ocs {
+	char *id, *bundle, *rootfs, *created;
+	pid_t pid;
+	unsigned long long start;	/* of pid: /proc/PID/stat field 22 */
+	int ncg, track;
+	struct { char *dir, *made; int v2; } cg[OCS_MAX_CG];
+};
+struct run;
+int ocs_valid_id(const char *id);
+char *ocs_dir(const char *root, const char *id);
+int ocs_make(const char *root, const char *id);
+int ocs_fifo(const char *root, const char *id);
+char *ocs_fifo_path(const char *root, const char *id);
+void ocs_remove(const char *root, const char *id);
+int ocs_write(const char *root, const char *id, struct run *r,
+    const char *bundle);
+int ocs_read(const char *root, const char *id, struct ocs *s);
+void ocs_free(struct ocs *s);
+int ocs_alive(const struct ocs *s);
+const char *ocs_status(const char *root, const struct ocs *s);
+jobj *ocs_json(const char *root, const struct ocs *s, const char *status);
+pid_t *ocs_pids(const struct ocs *s, size_t *n);
+void ocs_cgroups_cleanup(const struct ocs *s);
+int ocs_wait_gone(const struct ocs *s, int ms);
+int ocs_signal(const struct ocs *s, int sig);
+char **ocs_list(const char *root);
 
 #endif

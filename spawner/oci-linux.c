@@ -53,6 +53,40 @@ is_kernel(const struct mnt *m)
 	return 0;
 }
 
+/* A propagation option of a mount: (r)private, (r)slave and the like. */
+static int
+is_propagation(const char *s)
+{
+	static const char *const p[] = { "private", "slave", "shared",
+		"unbindable" };
+	size_t i;
+
+	s += *s == 'r';
+	for (i = 0; i < sizeof(p) / sizeof(p[0]); i++)
+		if (!strcmp(s, p[i]))
+			return 1;
+	return 0;
+}
+
+/*
+ * nook has no propagation per mount: every bind is a slave of the host's
+ * tree (mount events come in, none go out), what private and slave ask
+ * for as far as the host is concerned.  Shared and unbindable need more.
+ */
+static void
+propagation(struct oci *o, const char *where, const char *s)
+{
+	const char *p = s + (*s == 'r');
+
+	if (!strcmp(p, "shared"))
+		oci_err(o, where, "\"%s\": not supported: nook's bind mounts "
+		    "never propagate back to the host (use rprivate or rslave)",
+		    s);
+	else if (!strcmp(p, "unbindable"))
+		oci_err(o, where, "\"%s\": not supported per mount (use "
+		    "linux.rootfsPropagation)", s);
+}
+
 /*
  * The options of a bind or tmpfs mount in nook's words.  Those of the
  * kernel's file systems are nook's own: only ro and size= count there.
@@ -76,6 +110,8 @@ mount_opts(struct oci *o, const char *path, struct mnt *m)
 			add_opt(&m->extra, s);
 		else if (!strcmp(s, "bind") || !strcmp(s, "rbind"))
 			m->bind = 1;	/* nook's binds are recursive */
+		else if (is_propagation(s))
+			propagation(o, where, s);
 		else if (!strcmp(s, "nosuid") || !strcmp(s, "nodev"))
 			tmpfs ? (void)0 : add_opt(&m->extra, s);
 		else if (!tmpfs && !strcmp(s, "noexec"))
@@ -442,9 +478,112 @@ h_cpu(struct oci *o, const char *path, jobj *v)
 	free(where);
 }
 
+/* A device number of a rule: -1 or missing is any ("*"). */
+static int
+dev_num(struct oci *o, const char *path, jobj *rule, const char *name,
+    char buf[16])
+{
+	char *where = oci_sub(path, name);
+	jobj *x;
+	int64_t n = -1;
+	int rc = 0;
+
+	strcpy(buf, "*");
+	if (json_object_object_get_ex(rule, name, &x) &&
+	    !json_object_is_type(x, json_type_null)) {
+		if ((rc = oci_want(o, where, x, json_type_int)))
+			;
+		else if ((n = json_object_get_int64(x)) < -1 || n > 1048575)
+			oci_err(o, where, "%lld: expected -1 (all) or a number "
+			    "from 0 to 1048575", (long long)n), rc = -1;
+		else if (n >= 0)
+			snprintf(buf, 16, "%lld", (long long)n);
+	}
+	free(where);
+	return rc;
+}
+
+/* One string field of an object, or def when it is missing. */
+static const char *
+str_field(struct oci *o, const char *path, jobj *v, const char *name,
+    const char *def)
+{
+	char *where = oci_sub(path, name);
+	const char *s = def;
+	jobj *x;
+
+	if (json_object_object_get_ex(v, name, &x))
+		s = oci_jstr(o, where, x);
+	free(where);
+	return s;
+}
+
+/*
+ * linux.resources.devices[i]: [cgroup] devices = allow|deny TYPE MAJ:MIN
+ * ACCESS, in order (the last rule that matches decides).
+ */
+static void
+one_rule(struct oci *o, const char *path, jobj *v)
+{
+	static const struct field known[] = { { "allow", NULL },
+		{ "type", NULL }, { "major", NULL }, { "minor", NULL },
+		{ "access", NULL }, { NULL, NULL } };
+	const char *type, *acc;
+	char maj[16], min[16], *where;
+	jobj *x = NULL;
+	int allow = 0;
+
+	oci_walk(o, path, v, known);
+	if (!json_object_is_type(v, json_type_object))
+		return;
+	where = oci_sub(path, "allow");
+	if (!json_object_object_get_ex(v, "allow", &x))
+		oci_err(o, where, "missing");
+	else if (!oci_want(o, where, x, json_type_boolean))
+		allow = json_object_get_boolean(x);
+	free(where);
+	type = str_field(o, path, v, "type", "a");
+	acc = str_field(o, path, v, "access", "rwm");
+	if (!x || !json_object_is_type(x, json_type_boolean) ||
+	    dev_num(o, path, v, "major", maj) ||
+	    dev_num(o, path, v, "minor", min) || !type || !acc)
+		return;
+	where = oci_sub(path, "type");
+	if (strlen(type) != 1 || !strchr("acb", *type))
+		oci_err(o, where, "\"%s\": expected a, c or b", type);
+	free(where);
+	where = oci_sub(path, "access");
+	if (!*acc || strspn(acc, "rwm") != strlen(acc) ||
+	    (strchr(acc, 'r') != strrchr(acc, 'r')) ||
+	    (strchr(acc, 'w') != strrchr(acc, 'w')) ||
+	    (strchr(acc, 'm') != strrchr(acc, 'm')))
+		oci_err(o, where, "\"%s\": expected r, w and m, such as rwm",
+		    acc);
+	else if (strlen(type) == 1 && strchr("acb", *type))
+		oci_set(o, path, "cgroup.devices=%s %s %s:%s %s", allow ?
+		    "allow" : "deny", type, maj, min, acc);
+	free(where);
+}
+
+static void
+h_dev_rules(struct oci *o, const char *path, jobj *v)
+{
+	size_t i, n;
+	char *where;
+
+	if (oci_want(o, path, v, json_type_array))
+		return;
+	n = json_object_array_length(v);
+	for (i = 0; i < n; i++) {
+		where = oci_idx(path, i);
+		one_rule(o, where, json_object_array_get_idx(v, i));
+		free(where);
+	}
+}
+
 static const struct field resource_fields[] = {
 	{ "memory", h_memory }, { "pids", h_pids }, { "cpu", h_cpu },
-	{ NULL, NULL },
+	{ "devices", h_dev_rules }, { NULL, NULL },
 };
 
 static void
@@ -453,11 +592,122 @@ h_resources(struct oci *o, const char *path, jobj *v)
 	oci_walk(o, path, v, resource_fields);
 }
 
+/*
+ * linux.cgroupsPath, as runc takes it: absolute is below the root of each
+ * hierarchy, relative below the runtime's own cgroup ([cgroup] parent
+ * "./..."); the last part is the container's cgroup ([cgroup] name).
+ */
+static void
+h_cgroups_path(struct oci *o, const char *path, jobj *v)
+{
+	const char *s = oci_jstr(o, path, v), *slash;
+
+	if (!s)
+		return;
+	if (strchr(s, ':')) {
+		oci_err(o, path, "\"%s\": a systemd cgroup (slice:prefix:name) "
+		    "needs --systemd-cgroup, which nook-oci does not support: "
+		    "give a path such as /default/ID", s);
+		return;
+	}
+	if (!*s || s[strlen(s) - 1] == '/' || strstr(s, "//") ||
+	    strstr(s, "/../") || !strncmp(s, "../", 3) || !strcmp(s, "..") ||
+	    (strlen(s) > 2 && !strcmp(s + strlen(s) - 3, "/.."))) {
+		oci_err(o, path, "\"%s\": expected a cgroup path such as "
+		    "/default/ID or a relative one such as nook/ID", s);
+		return;
+	}
+	slash = strrchr(s, '/');
+	if (*s == '/')
+		oci_set(o, path, "cgroup.parent=%.*s", slash == s ? 1 :
+		    (int)(slash - s), s);
+	else
+		oci_set(o, path, "cgroup.parent=./%.*s", slash ? (int)(slash -
+		    s) : 0, s);
+	oci_set(o, path, "cgroup.name=%s", slash ? slash + 1 : s);
+}
+
+/*
+ * linux.devices[i]: [filesystem] device = PATH TYPE MAJ:MIN MODE UID:GID,
+ * a node bound into nook's /dev (and allowed in the device cgroup).
+ */
+static void
+one_device(struct oci *o, const char *path, jobj *v)
+{
+	static const struct field known[] = { { "type", NULL },
+		{ "path", NULL }, { "major", NULL }, { "minor", NULL },
+		{ "fileMode", NULL }, { "uid", NULL }, { "gid", NULL },
+		{ NULL, NULL } };
+	static const char *const nums[] = { "major", "minor", "fileMode",
+		"uid", "gid" };
+	static const long long max[] = { 4095, 1048575, 07777, 4294967294LL,
+		4294967294LL };
+	long long n[5] = { -1, -1, 0666, 0, 0 };
+	const char *type, *p;
+	char *where;
+	size_t i;
+	jobj *x;
+
+	oci_walk(o, path, v, known);
+	if (!json_object_is_type(v, json_type_object))
+		return;
+	type = str_field(o, path, v, "type", NULL);
+	p = str_field(o, path, v, "path", NULL);
+	for (i = 0; i < 5; i++) {
+		where = oci_sub(path, nums[i]);
+		if (json_object_object_get_ex(v, nums[i], &x) &&
+		    (n[i] = oci_jnum(o, where, x, max[i])) < 0)
+			n[i] = -2;
+		free(where);
+	}
+	where = oci_sub(path, "type");
+	if (!type || strlen(type) != 1 || !strchr("cbup", *type))
+		oci_err(o, where, "%s%s%sexpected c, b, u or p", type ? "\"" :
+		    "", type ? type : "missing: ", type ? "\": " : "");
+	free(where);
+	where = oci_sub(path, "path");
+	if (!p || strncmp(p, "/dev/", 5) || !p[5] || strstr(p, "/../") ||
+	    strstr(p, "/./") || strstr(p, "//") || strpbrk(p, " \t\n,:"))
+		oci_err(o, where, "%s%s%sexpected an absolute path below /dev/",
+		    p ? "\"" : "", p ? p : "missing: ", p ? "\": " : "");
+	free(where);
+	if (type && *type != 'p' && (n[0] == -1 || n[1] == -1))
+		oci_err(o, path, "a c, b or u device needs major and minor");
+	if (!type || !p || n[0] == -2 || n[1] == -2 || n[2] == -2 ||
+	    n[3] == -2 || n[4] == -2)
+		return;
+	if (*type == 'p')
+		oci_set(o, path, "filesystem.device=%s p %llo %lld:%lld", p,
+		    (unsigned long long)n[2], n[3], n[4]);
+	else if (n[0] >= 0 && n[1] >= 0)
+		oci_set(o, path, "filesystem.device=%s %s %lld:%lld %04llo "
+		    "%lld:%lld", p, type, n[0], n[1], (unsigned long long)n[2],
+		    n[3], n[4]);
+}
+
+static void
+h_devices(struct oci *o, const char *path, jobj *v)
+{
+	size_t i, n;
+	char *where;
+
+	if (oci_want(o, path, v, json_type_array))
+		return;
+	n = json_object_array_length(v);
+	for (i = 0; i < n; i++) {
+		where = oci_idx(path, i);
+		one_device(o, where, json_object_array_get_idx(v, i));
+		free(where);
+	}
+}
+
 static const struct field linux_fields[] = {
 	{ "namespaces", h_namespaces }, { "uidMappings", h_uidmap },
 	{ "gidMappings", h_gidmap }, { "maskedPaths", h_masked },
 	{ "readonlyPaths", h_ropaths }, { "sysctl", h_sysctl },
 	{ "resources", h_resources }, { "rootfsPropagation", h_propagation },
+	{ "seccomp", oci_seccomp },
+	{ "cgroupsPath", h_cgroups_path }, { "devices", h_devices },
 	{ NULL, NULL },
 };
 

@@ -88,6 +88,14 @@ h_terminal(struct oci *o, const char *path, jobj *v)
 }
 
 static void
+h_oom(struct oci *o, const char *path, jobj *v)
+{
+	if (!oci_want(o, path, v, json_type_int))
+		oci_set(o, path, "process.oom_score_adj=%lld",
+		    (long long)json_object_get_int64(v));
+}
+
+static void
 h_nnp(struct oci *o, const char *path, jobj *v)
 {
 	if (!oci_want(o, path, v, json_type_boolean))
@@ -335,6 +343,7 @@ static const struct field process_fields[] = {
 	{ "terminal", h_terminal }, { "user", h_user }, { "args", h_args },
 	{ "env", h_env }, { "cwd", h_cwd }, { "capabilities", h_caps },
 	{ "rlimits", h_rlimits }, { "noNewPrivileges", h_nnp },
+	{ "oomScoreAdj", h_oom },
 	{ NULL, NULL },
 };
 

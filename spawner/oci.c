@@ -28,6 +28,7 @@
 #include <getopt.h>
 
 #include "oci-int.h"
+#include "oci-hooks.h"
 
 void
 oci_err(struct oci *o, const char *path, const char *fmt, ...)
@@ -247,15 +248,6 @@ h_domainname(struct oci *o, const char *path, jobj *v)
 		oci_set(o, path, "container.domainname=%s", s);
 }
 
-/* No hook runs yet: each kind given is named. */
-static void
-h_hooks(struct oci *o, const char *path, jobj *v)
-{
-	static const struct field none[] = { { NULL, NULL } };
-
-	oci_walk(o, path, v, none);
-}
-
 /* Opaque to runtimes, says the spec: checked for shape only. */
 static void
 h_annotations(struct oci *o, const char *path, jobj *v)
@@ -268,7 +260,7 @@ static const struct field top_fields[] = {
 	{ "root", oci_root }, { "hostname", h_hostname },
 	{ "domainname", h_domainname }, { "mounts", oci_mounts },
 	{ "linux", oci_linux }, { "annotations", h_annotations },
-	{ "hooks", h_hooks }, { NULL, NULL },
+	{ "hooks", oci_hooks }, { NULL, NULL },
 };
 
 /* ---- the loader ---- */
@@ -278,7 +270,8 @@ static void
 oci_defaults(struct cfg *c)
 {
 	static const char *const d[] = { "init.mode=direct",
-		"security.seccomp=none", "security.no_new_privs=no",
+		"security.seccomp=none", "security.block_tiocsti=no",
+		"security.no_new_privs=no",
 		"capabilities.keep=", "capabilities.keep=none",
 		"namespaces.user=host", "namespaces.pid=host",
 		"namespaces.mount=host", "namespaces.net=host",
@@ -447,13 +440,82 @@ exe_dir(void)
 	return xstrdup(*buf ? buf : "/");
 }
 
+/*
+ * nook-oci exec: the process of --process FILE, or of config.json with
+ * the command line's values over it, in place of config.json's own.
+ */
+static int
+exec_process(struct oci *o, jobj *root, const struct oci_extra *x)
+{
+	unsigned long long uid, gid = 0;
+	jobj *p = NULL, *v, *u;
+	char *colon;
+	size_t i;
+
+	if (x->process_file) {
+		if (!(p = json_object_from_file(x->process_file))) {
+			oci_err(o, "--process", "%s: %s", x->process_file,
+			    json_util_get_last_err());
+			return -1;
+		}
+	} else if (json_object_object_get_ex(root, "process", &v))
+		json_object_deep_copy(v, &p, NULL);
+	else
+		p = json_object_new_object();
+	if (x->args) {
+		v = json_object_new_array();
+		for (i = 0; x->args[i]; i++)
+			json_object_array_add(v,
+			    json_object_new_string(x->args[i]));
+		json_object_object_add(p, "args", v);
+	}
+	if (x->env) {
+		if (!json_object_object_get_ex(p, "env", &v) ||
+		    !json_object_is_type(v, json_type_array)) {
+			v = json_object_new_array();
+			json_object_object_add(p, "env", v);
+		}
+		for (i = 0; x->env[i]; i++)
+			json_object_array_add(v,
+			    json_object_new_string(x->env[i]));
+	}
+	if (x->cwd)
+		json_object_object_add(p, "cwd", json_object_new_string(x->cwd));
+	if (x->user) {
+		colon = strchr(x->user, ':');
+		if (colon)
+			*colon = 0;
+		if (parse_uint(x->user, 0xfffffffeULL, &uid) || (colon &&
+		    parse_uint(colon + 1, 0xfffffffeULL, &gid))) {
+			oci_err(o, "--user", "expected UID[:GID], numbers");
+			json_object_put(p);
+			return -1;
+		}
+		u = json_object_new_object();
+		json_object_object_add(u, "uid", json_object_new_int64(
+		    (int64_t)uid));
+		json_object_object_add(u, "gid", json_object_new_int64(
+		    (int64_t)gid));
+		json_object_object_add(p, "user", u);
+	}
+	if (x->tty)
+		json_object_object_add(p, "terminal",
+		    json_object_new_boolean(1));
+	if (x->nnp)
+		json_object_object_add(p, "noNewPrivileges",
+		    json_object_new_boolean(1));
+	json_object_object_add(root, "process", p);
+	return 0;
+}
+
 int
-oci_load_bundle(struct cfg *c, const char *bundle, const char *id)
+oci_load_bundle(struct cfg *c, const char *bundle, const char *id,
+    const struct oci_extra *x)
 {
 	struct oci o = { .c = c };
 	char *abs, *buf, *file, *self;
 	jobj *root = NULL;
-	size_t len;
+	size_t len, i;
 
 	if (!(abs = realpath(bundle, NULL))) {
 		cfg_init(c, bundle, NULL);
@@ -467,6 +529,7 @@ oci_load_bundle(struct cfg *c, const char *bundle, const char *id)
 	free(self);
 	free(file);
 	o.bundle = own_str(c, abs);
+	c->oci = 1;
 	oci_defaults(c);
 	if (id && !cfg_set(c, own_str(c, xasprintf("container.name=%s", id))))
 		relabel(c, xasprintf("container id \"%s\"", id));
@@ -475,8 +538,14 @@ oci_load_bundle(struct cfg *c, const char *bundle, const char *id)
 	free(buf);
 	if (!root)
 		return -1;
+	if (x && x->exec && exec_process(&o, root, x)) {
+		json_object_put(root);
+		return -1;
+	}
 	convert(&o, root);
 	json_object_put(root);
+	for (i = 0; x && i < (size_t)x->preserve_fds; i++)
+		oci_set(&o, "--preserve-fds", "process.pass_fd=%zu", 3 + i);
 	if (c->nerrs || c->oom)
 		return -1;
 	cfg_validate(c);
@@ -486,5 +555,5 @@ oci_load_bundle(struct cfg *c, const char *bundle, const char *id)
 int
 oci_load(struct cfg *c, const char *bundle)
 {
-	return oci_load_bundle(c, bundle, NULL);
+	return oci_load_bundle(c, bundle, NULL, NULL);
 }

@@ -4,10 +4,12 @@
 #define NOOK_OCI_H
 
 struct cfg;
+struct oci_mode;
 
 int oci_load(struct cfg *c, const char *bundle);
 /* runner: main.c's run(), which starts the container and returns its
  * status; passed in so the loader links without main.c (unit tests). */
-int oci_main(int argc, char **argv, int (*runner)(struct cfg *));
+int oci_main(int argc, char **argv,
+    int (*runner)(struct cfg *, struct oci_mode *));
 
 #endif

@@ -286,6 +286,92 @@ close_fds(struct run *r)
 			    "pass descriptor %d", pass->v[i]);
 }
 
+/*
+ * nook-oci create: a command that cannot run fails create, as runc's
+ * does (its words, which Podman reads to give 127 or 126), not later
+ * when start has nobody to tell.
+ */
+static void
+find_command(struct run *r, char **env)
+{
+	const char *cmd = r->command[0], *path = NULL, *p, *end;
+	char buf[4096];
+	size_t i;
+	int e = ENOENT;
+
+	for (i = 0; env[i] && !path; i++)
+		if (!strncmp(env[i], "PATH=", 5))
+			path = env[i] + 5;
+	if (strchr(cmd, '/')) {
+		if (!access(cmd, X_OK))
+			return;
+		e = errno;
+	} else
+		for (p = path ? path : "/usr/local/sbin:/usr/local/bin:"
+		    "/usr/sbin:/usr/bin:/sbin:/bin"; *p; p = *end ? end + 1 :
+		    end) {
+			end = p + strcspn(p, ":");
+			snprintf(buf, sizeof(buf), "%.*s/%s", (int)(end - p),
+			    end > p ? p : ".", cmd);
+			if (!access(buf, X_OK))
+				return;
+			if (errno == EACCES)
+				e = EACCES;
+		}
+	child_fail(r, NULL, -1, 0, "exec: \"%s\": %s", cmd, e == EACCES ?
+	    "permission denied" : "executable file not found in $PATH");
+}
+
+/*
+ * nook-oci create: the setup is done and said so; nook-oci exits and
+ * the process waits, as runc's does, until `start` writes a byte into
+ * the FIFO it holds open (read and write, so that no writer yet is not
+ * an end of file).  A failure from here on goes to the container's
+ * stderr: nobody listens on the socket any more.
+ */
+static void
+wait_start(struct run *r)
+{
+	char b;
+	ssize_t n;
+
+	close(r->sock);
+	r->sock = -1;
+	do
+		n = read(r->oci->exec_fd, &b, 1);
+	while (n < 0 && errno == EINTR);
+	if (n != 1)
+		child_fail(r, NULL, -1, n < 0 ? errno : 0, "wait for start");
+	close(r->oci->exec_fd);
+}
+
+/*
+ * [process] oom_score_adj, written by the parent (the child, not
+ * dumpable, cannot open its own /proc files for writing as a mapped
+ * root): 0, or -1 after saying why.  A value below nook's own needs
+ * CAP_SYS_RESOURCE.
+ */
+int
+proc_set_oom(struct run *r)
+{
+	char buf[16], path[64];
+	int fd, n, e;
+
+	if (r->t->oom_score_adj == OOM_ADJ_NONE)
+		return 0;
+	n = snprintf(buf, sizeof(buf), "%lld", r->t->oom_score_adj);
+	snprintf(path, sizeof(path), "/proc/%d/oom_score_adj", (int)r->pid);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd >= 0 && write(fd, buf, (size_t)n) == n && !close(fd))
+		return 0;
+	e = errno;
+	if (fd >= 0)
+		close(fd);
+	key_error(tloc(r->c, K_OOM_SCORE_ADJ), K_OOM_SCORE_ADJ, "%s: write "
+	    "%s: %s", buf, path, strerror(e));
+	return -1;
+}
+
 /* A leaked descriptor could have put the cwd outside the new root. */
 static void
 enter_cwd(struct run *r)
@@ -328,11 +414,16 @@ proc_exec(struct run *r)
 	enter_cwd(r);		/* as the user, before caps come back */
 	sec_apply_caps(r);
 	umask((mode_t)r->t->umask);
-	/* credentials changed: the parent-death signal was reset */
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* credentials changed: the parent-death signal was reset; a
+	 * created container outlives nook-oci create */
+	prctl(PR_SET_PDEATHSIG, r->oci && r->oci->create ? 0 : SIGKILL);
 	close_fds(r);
+	if (r->oci && r->oci->create)
+		find_command(r, env);
 	if (tty_send_ready(r))	/* "about to exec", with the pty master */
 		_exit(EXIT_NOOK);
+	if (r->oci && r->oci->exec_fd >= 0)
+		wait_start(r);
 	sec_apply_seccomp(r);
 	sec_release_admin(r);
 	if (r->init_fd >= 0) {

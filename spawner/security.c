@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "nook.h"
+#include "seccomp-profile.h"
 
 /*
  * Set from the parent with prlimit(2): raising a hard limit needs
@@ -150,6 +151,7 @@ struct key_head {
 
 struct rules {
 	const struct run *r;
+	const struct sc_profile *p;	/* linux.seccomp: the rules instead */
 	struct rule_rec *v;
 	size_t n, cap;
 	int failed;
@@ -400,30 +402,36 @@ make_rules(struct rules *rs)
 	return rs->failed ? -1 : 0;
 }
 
-/* The key: everything that shapes the program, then the rules. */
+/*
+ * The key: everything that shapes the program, then the rules - nook's
+ * own (magic nookbpf1), or a profile's block whole (nookbpfP).
+ */
 static size_t
 make_key(const struct rules *rs, unsigned char **out)
 {
 	const struct scmp_version *v = seccomp_version();
+	const struct sc_profile *p = rs->p;
 	struct key_head h;
 	struct utsname u;
-	size_t len = sizeof(h) + rs->n * sizeof(*rs->v);
+	size_t blen = p ? sizeof(*p) + p->nrules * sizeof(p->rule[0]) :
+	    rs->n * sizeof(*rs->v), len = sizeof(h) + blen;
 
 	memset(&h, 0, sizeof(h));
-	memcpy(h.magic, "nookbpf1", 8);
+	memcpy(h.magic, p ? "nookbpfP" : "nookbpf1", 8);
 	h.scmp[0] = v->major;
 	h.scmp[1] = v->minor;
 	h.scmp[2] = v->micro;
 	h.arch = seccomp_arch_native();
 	h.badarch = SCMP_ACT_KILL_PROCESS;
 	h.nnp = 0;
-	h.nrules = (uint32_t)rs->n;
+	h.nrules = p ? p->nrules : (uint32_t)rs->n;
 	if (!uname(&u))
 		snprintf(h.kernel, sizeof(h.kernel), "%s %s", u.release,
 		    u.version);
 	*out = xcalloc(1, len);
 	memcpy(*out, &h, sizeof(h));
-	memcpy(*out + sizeof(h), rs->v, rs->n * sizeof(*rs->v));
+	memcpy(*out + sizeof(h), p ? (const void *)p : (const void *)rs->v,
+	    blen);
 	return len;
 }
 
@@ -552,6 +560,62 @@ refused(const struct loc *l, int nr, int rc)
 	free(name);
 }
 
+static const struct loc oci_loc = { "config.json: linux.seccomp", 0 };
+
+/* A rule of the profile libseccomp refused: named by its JSON path. */
+static void
+profile_refused(const struct sc_rule *x, int rc)
+{
+	char *name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, x->nr);
+	struct loc l;
+
+	l.file = xasprintf("config.json: linux.seccomp.syscalls[%u].names[%u]",
+	    x->entry, x->name);
+	l.line = 0;
+	key_error(&l, -1, "add a rule for %s: %s", name ? name :
+	    "the system call", strerror(-rc));
+	free((char *)l.file);
+	free(name);
+}
+
+/*
+ * A profile's architectures and rules into f (made with its default
+ * action).  A rule with the default action is left out: libseccomp
+ * refuses it, and it changes nothing.  Comparisons of one rule are
+ * ANDed; when one index comes twice, libseccomp cannot AND them and each
+ * becomes a rule of its own, as runc does.  0, or -1 after saying which.
+ */
+static int
+profile_rules(const struct sc_profile *p, scmp_filter_ctx f)
+{
+	const struct sc_rule *x;
+	uint32_t i, k;
+	int rc = 0;
+
+	for (i = 0; !rc && i < p->narch; i++)
+		if ((rc = seccomp_arch_add(f, p->arch[i])) == -EEXIST)
+			rc = 0;
+	if (rc) {
+		key_error(&oci_loc, -1, "architectures: add %u: %s",
+		    p->arch[i - 1], strerror(-rc));
+		return -1;
+	}
+	for (i = 0; !rc && i < p->nrules; i++) {
+		x = &p->rule[i];
+		if (x->act == p->def_act)
+			continue;
+		if (!x->split || !x->nargs)
+			rc = seccomp_rule_add_array(f, x->act, x->nr, x->nargs,
+			    x->arg);
+		for (k = 0; !rc && x->split && k < x->nargs; k++)
+			rc = seccomp_rule_add_array(f, x->act, x->nr, 1,
+			    &x->arg[k]);
+		if (rc)
+			profile_refused(x, rc);
+	}
+	return rc ? -1 : 0;
+}
+
 /*
  * libseccomp compiles the rules and writes the program to fd: 0, -1 when
  * it cannot be written (errno), -2 after saying which rule it refused.
@@ -565,8 +629,13 @@ compile(const struct rules *rs, int fd)
 	size_t i;
 	int rc;
 
-	if (!(f = seccomp_init(SCMP_ACT_ALLOW))) {
-		key_error(l, K_SEC_SECCOMP, "seccomp_init: out of memory");
+	if (!(f = seccomp_init(rs->p ? rs->p->def_act : SCMP_ACT_ALLOW))) {
+		if (rs->p)
+			key_error(&oci_loc, -1, "defaultAction: not one "
+			    "libseccomp or the kernel supports");
+		else
+			key_error(l, K_SEC_SECCOMP, "seccomp_init: out of "
+			    "memory");
 		return -2;
 	}
 	/* nothing else of nook's own may run under the filter */
@@ -574,7 +643,9 @@ compile(const struct rules *rs, int fd)
 	    SCMP_ACT_KILL_PROCESS);
 	if (!rc)
 		rc = seccomp_attr_set(f, SCMP_FLTATR_CTL_NNP, 0);
-	for (i = 0; !rc && i < rs->n; i++) {
+	if (!rc && rs->p)
+		rc = profile_rules(rs->p, f);
+	for (i = 0; !rc && !rs->p && i < rs->n; i++) {
 		x = &rs->v[i];
 		rc = seccomp_rule_add_array(f, x->act, x->nr, x->ncmp, &x->cmp);
 		/* every rule must reach the filter: libseccomp refuses
@@ -689,7 +760,7 @@ compile_store(const struct rules *rs, int dir, const char *name,
 static int
 make_filter(struct run *r, int cache, struct sock_fprog *prog)
 {
-	struct rules rs = { .r = r };
+	struct rules rs = { .r = r, .p = r->t->sc_profile };
 	unsigned char *key = NULL;
 	char name[32];
 	size_t klen;
@@ -697,9 +768,10 @@ make_filter(struct run *r, int cache, struct sock_fprog *prog)
 
 	prog->len = 0;
 	prog->filter = NULL;
-	if (r->t->seccomp != SECCOMP_DEFAULT && !r->t->block_tiocsti)
+	if (!rs.p && r->t->seccomp != SECCOMP_DEFAULT && !r->t->block_tiocsti)
 		return 0;
-	if (make_rules(&rs))
+	/* a profile given whole (linux.seccomp) is all of the filter */
+	if (!rs.p && make_rules(&rs))
 		goto out;
 	klen = make_key(&rs, &key);
 	snprintf(name, sizeof(name), "%016llx.bpf", key_hash(key, klen));
@@ -728,24 +800,30 @@ sec_prepare_seccomp(struct run *r)
 
 /*
  * Installed last, right before exec, as libseccomp would (seccomp(2)
- * without flags; no_new_privs is sec_apply_caps()' business).  Unknown
- * architectures (x32 on x86_64 among them) are killed; denied calls fail
- * with EPERM (or kill, or are logged, per seccomp_action).  Without a
+ * without flags but a profile's; no_new_privs is sec_apply_caps()'
+ * business).  Unknown architectures (x32 on x86_64 among them, unless a
+ * profile lists it) are killed; denied calls fail with EPERM (or kill,
+ * or are logged, per seccomp_action; a profile says its own).  Without a
  * filter made on the host (nook exec, inside the container's mounts) it
  * is compiled here, never taken from a cache.
  */
 void
 sec_apply_seccomp(struct run *r)
 {
+	const struct sc_profile *p = r->t->sc_profile;
 	struct sock_fprog own, *prog = r->seccomp;
 
 	if (!prog && make_filter(r, 0, prog = &own))
 		child_fail(r, tloc(r->c, K_SEC_SECCOMP), K_SEC_SECCOMP, 0,
 		    "make the seccomp filter");
-	if (prog->len && syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0,
-	    prog))
+	if (prog->len && syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+	    p ? p->flags : 0, prog)) {
+		if (p)
+			child_fail(r, NULL, -1, errno, "linux.seccomp: load "
+			    "the seccomp filter");
 		child_fail(r, tloc(r->c, K_SEC_SECCOMP), K_SEC_SECCOMP, errno,
 		    "load the seccomp filter");
+	}
 }
 
 /* Give back what sec_apply_caps() held for loading the filter. */
@@ -754,7 +832,12 @@ sec_release_admin(struct run *r)
 {
 	if (r->t->no_new_privs || ((r->t->caps >> CAP_SYS_ADMIN) & 1))
 		return;
-	if (set_caps(r->t->caps, r->t->caps_ambient & r->t->caps))
-		child_fail(r, tloc(r->c, K_SEC_NNP), K_SEC_NNP, errno,
-		    "drop CAP_SYS_ADMIN after loading seccomp");
+	if (!set_caps(r->t->caps, r->t->caps_ambient & r->t->caps))
+		return;
+	if (r->t->sc_profile)	/* a profile that does not allow capset */
+		child_fail(r, NULL, -1, errno, "linux.seccomp: drop "
+		    "CAP_SYS_ADMIN, held to load the filter without "
+		    "noNewPrivileges");
+	child_fail(r, tloc(r->c, K_SEC_NNP), K_SEC_NNP, errno,
+	    "drop CAP_SYS_ADMIN after loading seccomp");
 }

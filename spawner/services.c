@@ -319,6 +319,10 @@ check_service_conflicts(struct cfg *c)
 	if ((l = tloc(c, K_CG_DELEGATE)) && t->cg_delegate &&
 	    !ns_new(t, K_NS_CGROUP))
 		cfg_error(c, l, K_CG_DELEGATE, "needs [namespaces] cgroup = new");
+	if ((l = tloc(c, K_FS_DEVICE)) && t->dev_nodes.n &&
+	    t->dev != DEV_MINIMAL)
+		cfg_error(c, l, K_FS_DEVICE, "needs [filesystem] dev = minimal "
+		    "(the nodes are made in nook's /dev)");
 	if ((l = tloc(c, K_CG_MEMORY_HIGH)) && t->cg_version == CG_V1)
 		cfg_error(c, l, K_CG_MEMORY_HIGH, "exists only with cgroup v2 "
 		    "(version = v1 is set)");

@@ -433,6 +433,8 @@ state_claim(struct run *r)
 	int rc, tries;
 
 	r->st.fd = r->st.base = -1;
+	if (r->oci)	/* nook-oci keeps its own state, under --root */
+		return 0;
 	if (!strcmp(name, ".") || !strcmp(name, "..")) {
 		fprintf(stderr, "nook: %s: \"%s\" cannot name a running "
 		    "container\n", key_label(K_NAME), name);

@@ -50,4 +50,19 @@ char *state_get_file(int dirfd, const char *file, size_t *len);
 /* exec.c: nook exec NAME [--] COMMAND [ARG...] */
 int exec_command(int argc, char **argv);
 
+/* exec.c, for nook-oci exec: a process of config c in container pid */
+struct xoci {
+	struct cfg *c;		/* the bundle's, with the process's values */
+	const char *id;
+	pid_t pid;		/* the container's process, and its start */
+	unsigned long long start;
+	int detach;
+	int pid_dir;		/* --pid-file's directory, opened, or -1 */
+	const char *pid_base;	/* and its name in it */
+	int console_fd;		/* connected --console-socket, or -1 */
+	int (*send_console)(int fd, int master);
+	int (*write_pid_file)(int dir, const char *name, pid_t pid);
+};
+int exec_oci(struct xoci *e);
+
 #endif

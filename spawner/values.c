@@ -264,6 +264,10 @@ parse_text(int k, const char *s, union tval *out, char *buf, size_t len)
 		if (k == K_ENV_KEEP)
 			return is_name(s, 255, "_") && !(*s >= '0' && *s <= '9') ?
 			    NULL : "expected an environment variable name";
+		if (k == K_CG_NAME)	/* runc's libpod-ID is 71 long */
+			return is_name(s, 255, "-_.@") && strcmp(s, ".") &&
+			    strcmp(s, "..") ? NULL : "expected 1-255 "
+			    "characters of A-Z a-z 0-9 - _ . @";
 		return is_name(s, 64, "-_.") ? NULL :
 		    "expected 1-64 characters of A-Z a-z 0-9 - _ .";
 	case T_HOST:
@@ -377,6 +381,19 @@ parse_kernel(int k, const char *s, union tval *out, char *buf, size_t len)
  * may hold the text).  The only place a value is read; strings stay
  * pointers to s.
  */
+/* A whole decimal number from lo to hi, a sign allowed: 0, or -1. */
+static int
+parse_int_range(const char *s, long long lo, long long hi, long long *out)
+{
+	unsigned long long u;
+	int neg = *s == '-';
+
+	if (parse_uint(s + neg, (unsigned long long)(neg ? -lo : hi), &u))
+		return -1;
+	*out = neg ? -(long long)u : (long long)u;
+	return 0;
+}
+
 const char *
 parse_value(int k, const char *s, union tval *out, char *buf, size_t len)
 {
@@ -395,6 +412,16 @@ parse_value(int k, const char *s, union tval *out, char *buf, size_t len)
 	case T_CGPATH: case T_IFNAME: case T_CIDR: case T_IP: case T_DOMAIN:
 	case T_HOSTS:
 		return parse_service(k, s, out);
+	case T_OOMADJ:	/* "": the caller's, as it is */
+		if (!*s)
+			return out->n = OOM_ADJ_NONE, NULL;
+		if (parse_int_range(s, -1000, 1000, &out->n))
+			return "expected a number from -1000 to 1000";
+		return NULL;
+	case T_DEVRULE:		/* cglimits.c */
+		return cg_parse_devices(s, NULL);
+	case T_DEVNODE:		/* kernelfs.c */
+		return dev_parse_node(s, &out->node);
 	default:
 		return parse_kernel(k, s, out, buf, len);
 	}

@@ -110,7 +110,7 @@ get() {
 			print substr($0, i + length(p) + 1); exit }' "$LOG"
 }
 
-# check_boot NAME: what one boot printed; 45 test points
+# check_boot NAME: what one boot printed; 49 test points
 check_boot() {
 	local b="[$1]" f0=$_tap_fail c want s t p th
 
@@ -182,6 +182,17 @@ check_boot() {
 	# 6) delegation
 	is "$(get del made):$(get del self)" "yes:0::/sub" "$b delegate = yes: container root makes and enters a sub-cgroup"
 	gone del
+	# 7) devices: a BPF program
+	is "$(get dev rc):$(get dev null):$(get dev zero)" "0:ok:3" "$b devices = deny-all (v2: a BPF program): /dev/null and /dev/zero still work"
+	is "$(get dev vmzero)" 1 "$b   [filesystem] device: the node is made and allowed past deny-all"
+	if [ "$1" = identity ]; then	# auto: container root cannot write kmsg
+		is "$(get devnone kmsg):$(get dev kmsg):$(get dev err)" \
+			"ok::/bin/sh: can't create /sync/kmsg: Operation not permitted" \
+			"$b   /dev/kmsg, writable without rules, is refused (EPERM)"
+	else
+		skip 1 "$b /dev/kmsg is not the container root's with maps = auto"
+	fi
+	gone dev
 	is "$(get setup final-dirs)" "" "$b at the end /sys/fs/cgroup holds no directory"
 
 	if [ "$_tap_fail" != "$f0" ]; then
@@ -195,7 +206,7 @@ gone() { is "$(get "$1" left)" "" "$b   $1: after it, no cgroup directory is lef
 
 boot_start auto auto
 boot_start identity identity
-plan 90
+plan 98
 boot_wait auto
 check_boot auto
 boot_wait identity

@@ -1045,6 +1045,52 @@ test_inline_comment(void)
 	cfg_free(&c);
 }
 
+/* [cgroup] devices and [filesystem] device: typed, in order, checked. */
+static void
+test_devices(void)
+{
+	const struct dev_rule *d;
+	const struct dev_node *n;
+	struct cfg c;
+
+	load(&c, BASE "[cgroup]\ndevices = deny-all, allow b 7:* r\n"
+	    "devices = deny c 1:3 w\n[filesystem]\n"
+	    "device = /dev/net/tun c 10:200 0640 1000:29\n"
+	    "device = /dev/q p\n");
+	if (!no_errs(&c, "devices and device: valid") || validate(&c))
+		dump_errs(&c);
+	d = c.t.cg_devices.v;
+	ok(c.t.cg_devices.n == 3 && !d[0].allow && d[0].type == 'a' &&
+	    d[0].major == -1 && d[0].access == 7 && d[1].allow &&
+	    d[1].type == 'b' && d[1].major == 7 && d[1].minor == -1 &&
+	    d[1].access == DEV_READ && !d[2].allow && d[2].type == 'c' &&
+	    d[2].minor == 3 && d[2].access == DEV_WRITE,
+	    "devices: three rules, in order, typed");
+	n = c.t.dev_nodes.v;
+	ok(c.t.dev_nodes.n == 2 && !strcmp(n[0].path, "/dev/net/tun") &&
+	    n[0].type == 'c' && n[0].major == 10 && n[0].minor == 200 &&
+	    n[0].mode == 0640 && n[0].uid == 1000 && n[0].gid == 29 &&
+	    n[0].loc.line == 11 && n[1].type == 'p' && n[1].mode == 0666,
+	    "device: two nodes with numbers, mode, owner and line");
+	cfg_free(&c);
+	load(&c, BASE "[cgroup]\ndevices = x 1:3 r\ndevices = c 1:3 rwz\n"
+	    "[filesystem]\ndevice = /etc/x c 1:3\ndevice = /dev/x c\n");
+	validate(&c);
+	ok(find_err(&c, "@:8: [cgroup] devices: \"x 1:3 r\": expected",
+	    0) >= 0 && find_err(&c, "@:9: [cgroup] devices: \"c 1:3 rwz\": "
+	    "expected an access", 0) >= 0 && find_err(&c, "@:11: [filesystem] "
+	    "device: \"/etc/x c 1:3\": expected an absolute path below /dev/",
+	    0) >= 0 && find_err(&c, "@:12: [filesystem] device: \"/dev/x c\": "
+	    "expected MAJOR:MINOR", 0) >= 0, "bad rules and nodes: each at "
+	    "its line");
+	cfg_free(&c);
+	load(&c, BASE "[filesystem]\ndev = none\ndevice = /dev/x p\n");
+	validate(&c);
+	ok(find_err(&c, "@:9: [filesystem] device: needs [filesystem] dev = "
+	    "minimal", 0) >= 0, "device needs dev = minimal");
+	cfg_free(&c);
+}
+
 static void
 test_quote_roundtrip(void)
 {
@@ -1754,6 +1800,7 @@ main(void)
 	test_syntax();
 	test_overlong();
 	test_inline_comment();
+	test_devices();
 	test_quote_roundtrip();
 	test_suggest();
 	test_print_roundtrip();

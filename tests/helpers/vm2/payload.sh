@@ -208,6 +208,29 @@ stage2() {
 		echo $$ >/sys/fs/cgroup/sub/cgroup.procs
 		echo self $(cat /proc/self/cgroup)'
 
+	# 7) devices: v2 has no devices controller, nook attaches a BPF
+	# program to the container's cgroup; /dev/kmsg bound in is refused
+	# (writable without the rule: devnone), /dev/null, /dev/zero and the
+	# node of [filesystem] device still work
+	: >/sync/kmsg
+	conf devnone <<-'EOF'
+	[mounts]
+	bind = /dev/kmsg:/sync/kmsg:rw,idmap=no
+	EOF
+	nook_run devnone -- /bin/sh -c 'echo nook-vm >/sync/kmsg && echo kmsg ok'
+	conf dev <<-'EOF'
+	[mounts]
+	bind = /dev/kmsg:/sync/kmsg:rw,idmap=no
+	[filesystem]
+	device = /dev/vm/zero c 1:5 0666
+	[cgroup]
+	devices = deny-all
+	EOF
+	nook_run dev -- /bin/sh -c 'echo nook-vm >/sync/kmsg && echo kmsg ok
+		echo x >/dev/null && echo null ok
+		echo zero $(head -c 3 /dev/zero | wc -c)
+		echo vmzero $(head -c 1 /dev/vm/zero | wc -c)'
+
 	say setup final-dirs "$(cgdirs)"
 	say done
 }
