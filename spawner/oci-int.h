@@ -27,6 +27,7 @@ struct oci {
 	int proc, sys, dev, cgroup;	/* kernel file systems: 0 none */
 	int dev_parts;		/* /dev/pts, /dev/shm, /dev/mqueue seen */
 	char **bounding;	/* process.capabilities.bounding */
+	jobj *mem;		/* linux.resources.memory, while walked */
 };
 
 typedef void (*handler)(struct oci *, const char *, jobj *);

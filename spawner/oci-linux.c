@@ -116,6 +116,11 @@ mount_opts(struct oci *o, const char *path, struct mnt *m)
 			tmpfs ? (void)0 : add_opt(&m->extra, s);
 		else if (!tmpfs && !strcmp(s, "noexec"))
 			add_opt(&m->extra, s);
+		else if (tmpfs && (!strcmp(s, "strictatime") ||
+		    !strcmp(s, "relatime") || !strcmp(s, "noatime") ||
+		    !strcmp(s, "nodiratime")))
+			;	/* a tmpfs's access times: in memory, kept as the
+				 * kernel's default (relatime); nook-oci(1) */
 		else if (tmpfs && (!strncmp(s, "size=", 5) ||
 		    !strncmp(s, "mode=", 5) || !strncmp(s, "uid=", 4) ||
 		    !strncmp(s, "gid=", 4)))
@@ -428,8 +433,41 @@ h_pids_limit(struct oci *o, const char *path, jobj *v)
 	cg_limit(o, path, v, "pids_max");
 }
 
+/*
+ * swap is memory and swap together (v1's memsw), nook's memory_swap_max
+ * the swap alone: swap - limit.  Equal to the limit (no swap at all) has
+ * no nook value: refused rather than read as "any swap".
+ */
+static void
+h_mem_swap(struct oci *o, const char *path, jobj *v)
+{
+	jobj *lim;
+	int64_t n, l = 0;
+
+	if (oci_want(o, path, v, json_type_int))
+		return;
+	n = json_object_get_int64(v);
+	if (o->mem && json_object_object_get_ex(o->mem, "limit", &lim) &&
+	    json_object_is_type(lim, json_type_int))
+		l = json_object_get_int64(lim);
+	if (n == -1)
+		oci_set(o, path, "cgroup.memory_swap_max=max");
+	else if (l <= 0)
+		oci_err(o, path, "needs linux.resources.memory.limit (it is "
+		    "memory and swap together)");
+	else if (n < l)
+		oci_err(o, path, "%lld: less than memory.limit (%lld)",
+		    (long long)n, (long long)l);
+	else if (n == l)
+		oci_err(o, path, "equal to memory.limit (no swap): not "
+		    "supported");
+	else
+		oci_set(o, path, "cgroup.memory_swap_max=%lld",
+		    (long long)(n - l));
+}
+
 static const struct field memory_fields[] = {
-	{ "limit", h_mem_limit }, { NULL, NULL },
+	{ "limit", h_mem_limit }, { "swap", h_mem_swap }, { NULL, NULL },
 };
 static const struct field pids_fields[] = {
 	{ "limit", h_pids_limit }, { NULL, NULL },
@@ -438,7 +476,9 @@ static const struct field pids_fields[] = {
 static void
 h_memory(struct oci *o, const char *path, jobj *v)
 {
+	o->mem = v;
 	oci_walk(o, path, v, memory_fields);
+	o->mem = NULL;
 }
 
 static void
@@ -452,12 +492,27 @@ static void
 h_cpu(struct oci *o, const char *path, jobj *v)
 {
 	static const struct field known[] = { { "quota", NULL },
-		{ "period", NULL }, { NULL, NULL } };
+		{ "period", NULL }, { "shares", NULL }, { NULL, NULL } };
 	jobj *q = NULL, *p = NULL;
-	long long period = 100000, quota;
+	long long period = 100000, quota, shares;
 	char *where;
 
 	oci_walk(o, path, v, known);
+	if (json_object_is_type(v, json_type_object) &&
+	    json_object_object_get_ex(v, "shares", &p)) {
+		/* v1's shares (2-262144) as v2's weight (1-10000), the
+		 * mapping runc and crun use; nook writes it back as shares
+		 * on a v1 hierarchy */
+		where = oci_sub(path, "shares");
+		shares = oci_jnum(o, where, p, 262144);
+		if (shares >= 0 && shares < 2)
+			oci_err(o, where, "%lld: expected 2 to 262144", shares);
+		else if (shares >= 2)
+			oci_set(o, where, "cgroup.cpu_weight=%lld",
+			    1 + ((shares - 2) * 9999) / 262142);
+		free(where);
+		p = NULL;
+	}
 	if (!json_object_is_type(v, json_type_object) ||
 	    !json_object_object_get_ex(v, "quota", &q))
 		return;

@@ -18,7 +18,7 @@ EDIT=$TOP/tests/helpers/oci/edit.py
 B=$W/bundle
 make_rootfs "$B/rootfs"
 
-plan 48
+plan 53
 
 # oci ARGS...: nook-oci with no stdin, at most NOOK_TIMEOUT; RC OUT ERR
 oci() {
@@ -137,6 +137,24 @@ fi
 orun t1 "$(args /bin/sh -c 'cat /sys/fs/cgroup/cpu.max /sys/fs/cgroup/cpu/cpu.cfs_quota_us /sys/fs/cgroup/cpu,cpuacct/cpu.cfs_quota_us 2>/dev/null; true')" \
 	"d['linux']['resources'] = {'cpu': {'quota': 50000, 'period': 100000}}"
 like "$RC:$(tr '\n' ' ' <<<"$OUT")" '^0:(50000 100000|50000) ' "linux.resources.cpu quota and period"
+# shares 512 -> weight 1 + 510 * 9999 / 262142 = 20; nook writes that
+# weight to a v1 hierarchy as shares 500 (the default 100 is 2500)
+orun t1 "$(args /bin/sh -c 'cat /sys/fs/cgroup/cpu.weight /sys/fs/cgroup/cpu/cpu.shares /sys/fs/cgroup/cpu,cpuacct/cpu.shares 2>/dev/null; true')" \
+	"d['linux']['resources'] = {'cpu': {'shares': 512}}"
+like "$RC:$(tr '\n' ' ' <<<"$OUT")" '^0:(20|500) ' "linux.resources.cpu.shares: as cpu_weight 20"
+if [ -f /sys/fs/cgroup/memory/memory.memsw.limit_in_bytes ] || [ -f /sys/fs/cgroup/cgroup.controllers ]; then
+	orun t1 "$(args /bin/sh -c 'cat /sys/fs/cgroup/memory/memory.memsw.limit_in_bytes /sys/fs/cgroup/memory.swap.max 2>/dev/null; true')" \
+		"d['linux']['resources'] = {'memory': {'limit': 33554432, 'swap': 67108864}}"
+	like "$RC:$OUT" '^0:(67108864|33554432)$' "linux.resources.memory.swap: memory and swap together"
+else
+	skip 1 "no swap accounting"
+fi
+orun t1 "$(args /probe exit 0)" "d['linux']['resources'] = {'memory': {'limit': 33554432, 'swap': 33554432}}"
+like "$RC:$ERR" '^125:nook-oci: config.json: linux.resources.memory.swap: equal to memory.limit' "memory.swap equal to the limit: 125, named"
+orun t1 "$(args /probe exit 0)" "d['mounts'].append({'destination': '/run', 'type': 'tmpfs', 'source': 'tmpfs', 'options': ['nosuid', 'strictatime', 'mode=755', 'size=65536k']})"
+is "$RC" 0 "a tmpfs with strictatime (containerd's /run): runs"
+orun t1 "$(args /bin/cat /proc/self/oom_score_adj)" "d['process']['oomScoreAdj'] = 500"
+is "$RC:$OUT" "0:500" "process.oomScoreAdj"
 orun t1 "$(args /bin/sh -c 'ulimit -Hf')" \
 	"d['process']['rlimits'] = [{'type': 'RLIMIT_FSIZE', 'soft': 1048576, 'hard': 18446744073709551615}]"
 if [ "$(ulimit -Hf)" = unlimited ]; then
