@@ -327,6 +327,10 @@ oci_terminal(struct xjoin *x)
 		die(x, name);
 	if (fchown(s, x->rec.uid, x->rec.gid) && errno != EINVAL)
 		die(x, "chown its pty");
+	if (x->r.t->tty_size[0] && ioctl(s, TIOCSWINSZ, &(struct winsize){
+	    .ws_row = (unsigned short)x->r.t->tty_size[0],
+	    .ws_col = (unsigned short)x->r.t->tty_size[1] }))
+		die(x, "set the size of its pty");
 	if (setsid() < 0 || ioctl(s, TIOCSCTTY, 0))
 		die(x, "make its pty the controlling terminal");
 	for (i = 0; i < 3; i++)

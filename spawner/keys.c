@@ -68,6 +68,8 @@ const struct key cfg_keys[K__COUNT] = {
 		F(oom_score_adj) },
 	[K_NEW_SESSION] = { "process", "new_session", T_BOOL, "yes", c_bool, 0, F(new_session) },
 	[K_TTY] = { "process", "tty", T_ENUM, "auto", c_tty, 0, F(tty) },
+	[K_TTY_SIZE] = { "process", "tty_size", T_TTYSIZE, "", NULL, 0,
+		F(tty_size) },
 	[K_STOP_TIMEOUT] = { "process", "stop_timeout", T_DUR, "10s", NULL, 0, F(stop_timeout) },
 	[K_SETUP_TIMEOUT] = { "process", "setup_timeout", T_DUR, "30s", NULL,
 		0, F(setup_timeout) },

@@ -163,6 +163,10 @@ store(struct cfg *c, int k, const union tval *v, const char *s,
 	case T_COUNT: case T_OOMADJ:
 		*(long long *)f = v->n;
 		break;
+	case T_TTYSIZE:
+		((unsigned *)f)[0] = v->u >> 16;
+		((unsigned *)f)[1] = v->u & 0xffff;
+		break;
 	case T_WEIGHT: case T_MTU:
 		*(int *)f = v->i;
 		break;

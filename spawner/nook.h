@@ -26,7 +26,7 @@ struct val {
 enum ktype {
 	T_NAME, T_HOST, T_BOOL, T_SIZE, T_DUR, T_SDUR, T_ENUM,
 	T_WORDS, T_LIST, T_ENV, T_OCTAL, T_ABSPATH, T_ID, T_NS, T_IDMAP,
-	T_MOUNT, T_CAP, T_SYSCALL, T_RLIMIT, T_FD, T_OOMADJ,
+	T_MOUNT, T_CAP, T_SYSCALL, T_RLIMIT, T_FD, T_OOMADJ, T_TTYSIZE,
 	T_COUNT, T_WEIGHT, T_CPUMAX, T_CPUSET, T_CGPATH,	/* [cgroup] */
 	T_DEVRULE, T_DEVNODE,	/* [cgroup] devices, [filesystem] device */
 	T_IFNAME, T_CIDR, T_IP, T_MTU, T_DOMAIN, T_HOSTS	/* [network] */
@@ -38,7 +38,7 @@ enum ktype {
 enum key_id {
 	K_NAME, K_HOSTNAME, K_DOMAINNAME,
 	K_COMMAND, K_CWD, K_USER, K_GROUP, K_GROUPS, K_ENV, K_ENV_KEEP,
-	K_CLEAR_ENV, K_UMASK, K_OOM_SCORE_ADJ, K_NEW_SESSION, K_TTY, K_STOP_TIMEOUT,
+	K_CLEAR_ENV, K_UMASK, K_OOM_SCORE_ADJ, K_NEW_SESSION, K_TTY, K_TTY_SIZE, K_STOP_TIMEOUT,
 	K_SETUP_TIMEOUT,
 	K_INIT_PATH, K_INIT_ARGS, K_INIT_MODE,
 	K_NS_USER, K_NS_PID, K_NS_MOUNT, K_NS_NET, K_NS_UTS, K_NS_IPC,
@@ -176,6 +176,7 @@ struct nook_config {
 	char **env, **env_keep;
 	int clear_env, new_session;
 	int tty;				/* enum tty_mode */
+	unsigned tty_size[2];			/* rows, columns; 0: nook's */
 	unsigned umask;
 	long long oom_score_adj;			/* OOM_ADJ_NONE: leave it */
 	long long stop_timeout, setup_timeout;		/* ms */

@@ -87,6 +87,37 @@ h_terminal(struct oci *o, const char *path, jobj *v)
 		    "yes" : "no");
 }
 
+/* consoleSize {height, width}: [process] tty_size = ROWSxCOLUMNS */
+static void
+h_console_size(struct oci *o, const char *path, jobj *v)
+{
+	static const struct field known[] = { { "height", NULL },
+		{ "width", NULL }, { NULL, NULL } };
+	jobj *h, *w;
+	long long rows, cols;
+	char *ph, *pw;
+
+	oci_walk(o, path, v, known);
+	if (!json_object_is_type(v, json_type_object))
+		return;
+	ph = oci_sub(path, "height");
+	pw = oci_sub(path, "width");
+	if (!json_object_object_get_ex(v, "height", &h))
+		oci_err(o, ph, "missing");
+	else if (!json_object_object_get_ex(v, "width", &w))
+		oci_err(o, pw, "missing");
+	else if ((rows = oci_jnum(o, ph, h, 65535)) >= 0 &&
+	    (cols = oci_jnum(o, pw, w, 65535)) >= 0) {
+		if (!rows || !cols)
+			oci_err(o, path, "a size of 0");
+		else
+			oci_set(o, path, "process.tty_size=%lldx%lld", rows,
+			    cols);
+	}
+	free(ph);
+	free(pw);
+}
+
 static void
 h_oom(struct oci *o, const char *path, jobj *v)
 {
@@ -343,7 +374,7 @@ static const struct field process_fields[] = {
 	{ "terminal", h_terminal }, { "user", h_user }, { "args", h_args },
 	{ "env", h_env }, { "cwd", h_cwd }, { "capabilities", h_caps },
 	{ "rlimits", h_rlimits }, { "noNewPrivileges", h_nnp },
-	{ "oomScoreAdj", h_oom },
+	{ "oomScoreAdj", h_oom }, { "consoleSize", h_console_size },
 	{ NULL, NULL },
 };
 

@@ -95,7 +95,13 @@ tty_attach(struct run *r, uid_t uid)
 
 	if (s < 0)
 		return;
-	for (fd = 0; fd < 3; fd++)
+	if (r->t->tty_size[0]) {	/* [process] tty_size */
+		ws = (struct winsize){ .ws_row = (unsigned short)r->t->tty_size[0],
+			.ws_col = (unsigned short)r->t->tty_size[1] };
+		if (ioctl(s, TIOCSWINSZ, &ws))
+			child_fail(r, l, K_TTY, errno, "set the size of the "
+			    "pty");
+	} else for (fd = 0; fd < 3; fd++)
 		if (!ioctl(fd, TIOCGWINSZ, &ws)) {
 			if (ioctl(s, TIOCSWINSZ, &ws))
 				child_fail(r, l, K_TTY, errno, "set the size "

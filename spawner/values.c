@@ -412,6 +412,22 @@ parse_value(int k, const char *s, union tval *out, char *buf, size_t len)
 	case T_CGPATH: case T_IFNAME: case T_CIDR: case T_IP: case T_DOMAIN:
 	case T_HOSTS:
 		return parse_service(k, s, out);
+	case T_TTYSIZE: {	/* ROWSxCOLUMNS; "": as nook's own terminal */
+		unsigned long long r, c;
+		const char *x = strchr(s, 'x');
+		char rows[16];
+
+		if (!*s)
+			return NULL;
+		if (!x || x - s >= (long)sizeof(rows))
+			return "expected ROWSxCOLUMNS, such as 24x80";
+		snprintf(rows, sizeof(rows), "%.*s", (int)(x - s), s);
+		if (parse_uint(rows, 65535, &r) || parse_uint(x + 1, 65535, &c) ||
+		    !r || !c)
+			return "expected ROWSxCOLUMNS, each from 1 to 65535";
+		out->u = (unsigned)(r << 16 | c);
+		return NULL;
+	}
 	case T_OOMADJ:	/* "": the caller's, as it is */
 		if (!*s)
 			return out->n = OOM_ADJ_NONE, NULL;

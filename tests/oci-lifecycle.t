@@ -29,7 +29,7 @@ cp "$B/config.json" "$W/default.json"
 # at exit: every container left under the root removed (see reap)
 at_cleanup reap
 
-plan 109
+plan 110
 
 # oci ARGS...: nook-oci --root $R, no stdin, at most NOOK_TIMEOUT: RC OUT ERR
 oci() {
@@ -363,6 +363,17 @@ rm -f "$W/cs"
 read_lines "$W/out"
 is "$(oks 2 5):${L[7]}" "5:rc 5" "run --console-socket: the terminal, and the exit status 5" ||
 	diag "$(<"$W/out")" "$(<"$W/err")"
+rm -f "$W/cs"
+edit "d['process']['terminal'] = True" "d['process']['consoleSize'] = {'height': 33, 'width': 111}" \
+	"$(args /bin/sh -c 'stty size; exit 4')"
+"$PY" "$CONSOLE" --timeout 15 "$W/cs" 'expect:^33 111$' eof wait \
+	-- "$OCI" --root "$R" run --bundle "$B" --console-socket "$W/cs" t1 \
+	>"$W/out" 2>"$W/err"
+read_lines "$W/out"
+is "$(oks 2 3):${L[5]}" "3:rc 4" "process.consoleSize: the pty's size, 33 rows, 111 columns" ||
+	diag "$(<"$W/out")" "$(<"$W/err")"
+edit "d['process']['terminal'] = True" \
+	"$(args /bin/sh -c 'tty; read x; echo "got:$x"; exit 5')"
 "$PY" "$DRIVE" --timeout 15 'expect:^/dev/pts/0$' 'send:yo\r' 'expect:^got:yo$' wait \
 	-- "$OCI" --root "$R" run --bundle "$B" t1 >"$W/out" 2>"$W/err"
 read_lines "$W/out"
