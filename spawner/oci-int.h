@@ -47,6 +47,7 @@ long long oci_jnum(struct oci *o, const char *path, jobj *v, long long max);
 char *oci_sub(const char *path, const char *name);
 char *oci_idx(const char *path, size_t i);
 void oci_walk(struct oci *o, const char *path, jobj *obj, const struct field *f);
+void oci_each(struct oci *o, const char *path, jobj *v, handler fn);
 void oci_each_str(struct oci *o, const char *path, jobj *v,
     void (*fn)(struct oci *, const char *, const char *, void *), void *arg);
 void oci_set_item(struct oci *o, const char *path, const char *s, void *key);

@@ -238,17 +238,7 @@ one_mount(struct oci *o, const char *path, jobj *v)
 void
 oci_mounts(struct oci *o, const char *path, jobj *v)
 {
-	size_t i, n;
-	char *where;
-
-	if (oci_want(o, path, v, json_type_array))
-		return;
-	n = json_object_array_length(v);
-	for (i = 0; i < n; i++) {
-		where = oci_idx(path, i);
-		one_mount(o, where, json_object_array_get_idx(v, i));
-		free(where);
-	}
+	oci_each(o, path, v, one_mount);
 }
 
 /* ---- linux ---- */
@@ -293,17 +283,7 @@ out:
 static void
 h_namespaces(struct oci *o, const char *path, jobj *v)
 {
-	size_t i, n;
-	char *where;
-
-	if (oci_want(o, path, v, json_type_array))
-		return;
-	n = json_object_array_length(v);
-	for (i = 0; i < n; i++) {
-		where = oci_idx(path, i);
-		one_ns(o, where, json_object_array_get_idx(v, i));
-		free(where);
-	}
+	oci_each(o, path, v, one_ns);
 }
 
 static void
@@ -623,17 +603,7 @@ one_rule(struct oci *o, const char *path, jobj *v)
 static void
 h_dev_rules(struct oci *o, const char *path, jobj *v)
 {
-	size_t i, n;
-	char *where;
-
-	if (oci_want(o, path, v, json_type_array))
-		return;
-	n = json_object_array_length(v);
-	for (i = 0; i < n; i++) {
-		where = oci_idx(path, i);
-		one_rule(o, where, json_object_array_get_idx(v, i));
-		free(where);
-	}
+	oci_each(o, path, v, one_rule);
 }
 
 static const struct field resource_fields[] = {
@@ -743,17 +713,7 @@ one_device(struct oci *o, const char *path, jobj *v)
 static void
 h_devices(struct oci *o, const char *path, jobj *v)
 {
-	size_t i, n;
-	char *where;
-
-	if (oci_want(o, path, v, json_type_array))
-		return;
-	n = json_object_array_length(v);
-	for (i = 0; i < n; i++) {
-		where = oci_idx(path, i);
-		one_device(o, where, json_object_array_get_idx(v, i));
-		free(where);
-	}
+	oci_each(o, path, v, one_device);
 }
 
 static const struct field linux_fields[] = {

@@ -357,17 +357,7 @@ one_rlimit(struct oci *o, const char *path, jobj *r)
 static void
 h_rlimits(struct oci *o, const char *path, jobj *v)
 {
-	size_t i, n;
-	char *where;
-
-	if (oci_want(o, path, v, json_type_array))
-		return;
-	n = json_object_array_length(v);
-	for (i = 0; i < n; i++) {
-		where = oci_idx(path, i);
-		one_rlimit(o, where, json_object_array_get_idx(v, i));
-		free(where);
-	}
+	oci_each(o, path, v, one_rlimit);
 }
 
 static const struct field process_fields[] = {

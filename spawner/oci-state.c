@@ -257,36 +257,14 @@ ocs_read(const char *root, const char *id, struct ocs *s)
 	return 0;
 }
 
-/* The process's state letter from /proc/PID/stat, 0 when it is gone. */
-static char
-proc_state(pid_t pid)
-{
-	char path[64], buf[512], *p;
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = 0;
-	p = strrchr(buf, ')');
-	return p && p[1] == ' ' ? p[2] : 0;
-}
-
 /* Is the container's process alive: the same process, not a zombie? */
 int
 ocs_alive(const struct ocs *s)
 {
 	char c;
 
-	if (state_proc_start(s->pid) != s->start)
-		return 0;
-	c = proc_state(s->pid);
-	return c && c != 'Z' && c != 'X';
+	return state_proc_stat(s->pid, &c) == s->start && c && c != 'Z' &&
+	    c != 'X';
 }
 
 const char *

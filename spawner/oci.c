@@ -191,6 +191,23 @@ oci_walk(struct oci *o, const char *path, jobj *obj, const struct field *f)
 	}
 }
 
+/* Each element of an array to fn, with its JSON path. */
+void
+oci_each(struct oci *o, const char *path, jobj *v, handler fn)
+{
+	size_t i, n;
+	char *where;
+
+	if (oci_want(o, path, v, json_type_array))
+		return;
+	n = json_object_array_length(v);
+	for (i = 0; i < n; i++) {
+		where = oci_idx(path, i);
+		fn(o, where, json_object_array_get_idx(v, i));
+		free(where);
+	}
+}
+
 /* Each element of an array of strings to fn (NULL: an error said). */
 void
 oci_each_str(struct oci *o, const char *path, jobj *v,

@@ -173,15 +173,20 @@ state_remove(int base, const char *name, int fd)
 	close(fd);
 }
 
-/* /proc/PID/stat field 22: with the pid, who the process is. 0: gone. */
+/*
+ * /proc/PID/stat field 22: with the pid, who the process is. 0: gone.
+ * With state: field 3, its state letter (Z: a zombie), 0 when gone.
+ */
 unsigned long long
-state_proc_start(pid_t pid)
+state_proc_stat(pid_t pid, char *state)
 {
 	char path[64], buf[1024], *p;
 	unsigned long long start = 0;
 	ssize_t n;
 	int fd, i;
 
+	if (state)
+		*state = 0;
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	if (pid <= 0 || (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return 0;
@@ -192,11 +197,19 @@ state_proc_start(pid_t pid)
 	buf[n] = 0;
 	if (!(p = strrchr(buf, ')')))
 		return 0;
+	if (state && p[1] == ' ')
+		*state = p[2];
 	for (i = 0, p++; p && i < 19; i++)	/* from the space before 3 */
 		p = strchr(p + 1, ' ');
 	if (p)
 		start = strtoull(p + 1, NULL, 10);
 	return start;
+}
+
+unsigned long long
+state_proc_start(pid_t pid)
+{
+	return state_proc_stat(pid, NULL);
 }
 
 /*

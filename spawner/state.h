@@ -44,6 +44,7 @@ int state_is_command(const char *word);
 /* state.c, for exec.c */
 int state_find(const char *name, struct state_rec *rec);
 unsigned long long state_proc_start(pid_t pid);
+unsigned long long state_proc_stat(pid_t pid, char *state);
 int state_pidfd(pid_t pid, unsigned long long start);
 char *state_get_file(int dirfd, const char *file, size_t *len);
 
