@@ -226,6 +226,7 @@ tty_start(struct run *r)
 	pid_t fg;
 
 	t->ipf = t->opf = -1;
+	t->eof_canon = -1;
 	t->master = above_stdio(t->master);	/* our 0-2 were closed */
 	if (t->master < 0)
 		return;
@@ -263,6 +264,8 @@ tty_poll_fds(struct tty_run *t, struct pollfd *pf)
  * ends it - with its VEOF character, twice after an unfinished line of a
  * canonical terminal (the first only ends the line).
  */
+static void write_input(struct tty_run *t);
+
 static void
 queue_eof(struct tty_run *t)
 {
@@ -275,6 +278,27 @@ queue_eof(struct tty_run *t)
 	t->buf[t->len++] = eof;
 	if (tio.c_lflag & ICANON && t->last != '\n' && t->last != '\r')
 		t->buf[t->len++] = eof;
+	t->eof_canon = !!(tio.c_lflag & ICANON);
+}
+
+/*
+ * After our stdin ended: a program that switched its terminal between
+ * canonical and raw since the EOF went in may have flushed it unread
+ * (a shell's line editor does, TCSAFLUSH): it gets the EOF again, once
+ * per such switch, or it would wait for input that never comes.
+ */
+static void
+eof_again(struct tty_run *t)
+{
+	struct termios tio;
+
+	if (t->input || t->eof_canon < 0 || t->off < t->len ||
+	    tcgetattr(t->master, &tio) ||
+	    !!(tio.c_lflag & ICANON) == t->eof_canon)
+		return;
+	t->last = '\n';
+	queue_eof(t);
+	write_input(t);
 }
 
 static void
@@ -358,6 +382,7 @@ copy_output(struct tty_run *t)
 			return 0;
 		}
 		write_all(buf, (size_t)n);
+		eof_again(t);
 	}
 	return 1;
 }

@@ -23,6 +23,7 @@ struct tty_run {
 	char buf[4096];		/* read from stdin, not yet on the master */
 	size_t len, off;
 	char last;		/* the last byte relayed: EOF after a newline */
+	int eof_canon;		/* EOF sent: 1/0 the pty canonical then; -1 */
 };
 
 int tty_want(const struct nook_config *t);

@@ -12,7 +12,7 @@ PY=$(command -v /usr/bin/python3 python3 2>/dev/null | head -n 1)
 [ -n "$PY" ] || skip_all "python3 not installed"
 DRIVE=$TOP/tests/helpers/tty/drive.py
 
-plan 47
+plan 48
 
 # drive [OPTIONS] STEP... -- CMD...: $DRV is the driver's report
 drive() {
@@ -164,6 +164,10 @@ RC=$?
 is "$RC:$(grep -c line-1 "$W/out")" "0:2" "-t, stdin a pipe: its line reaches cat (echoed), its end ends cat"
 timeout -k 5 30 "$NOOK" -t "$W/sh.ini" -- /bin/cat </dev/null >"$W/out" 2>&1
 is "$?:$(wc -c <"$W/out")" "0:0" "-t, stdin /dev/null: cat ends at once"
+# an interactive shell's line editor flushes the input when it starts
+# (TCSAFLUSH): the EOF that went in before is sent again, once
+timeout -k 5 20 "$NOOK" -t "$W/sh.ini" -- /bin/sh -i </dev/null >"$W/out" 2>&1
+is "$?:$(grep -c '@nk@' "$W/out")" "0:1" "-t, stdin /dev/null: an interactive shell prompts once and ends"
 printf 'no-newline' | timeout -k 5 30 "$NOOK" -t "$W/sh.ini" -- /bin/cat >"$W/out" 2>&1
 RC=$?
 is "$RC:$(grep -o 'no-newline' "$W/out" | wc -l)" "0:2" "-t, input without a final newline: still ends"
