@@ -117,10 +117,14 @@ check: deps all static-check $(TEST_BINS)
 static-check: $(B)/nook-init
 	./tests/static-check.sh $(B)/nook-init
 
-bench: bench-init bench-spawn
+bench: bench-init bench-spawn bench-oci
 
 bench-init: all
 	./bench/init.sh $(B)/nook-init
+
+# podman run / ctr run with nook-oci, runc and crun as the runtime
+bench-oci: all
+	./bench/oci.sh $(B)
 
 # bench-spawn's programs: the C runner that times every start, the floor
 # (a raw clone3 + pivot_root + /proc + exec), and the static no-op payload;
@@ -170,7 +174,7 @@ uninstall:
 clean:
 	rm -rf $(B)
 
-.PHONY: all deps deps-build demo check static-check bench bench-init bench-spawn install \
+.PHONY: all deps deps-build demo check static-check bench bench-init bench-spawn bench-oci install \
 	uninstall clean
 
 # ---- fuzzing (issue 14): the config loader and the value parsers ----

@@ -37,49 +37,117 @@ struct gopts {
 
 static struct gopts gopt;
 
-/* An error on stderr, and in --log in its format as runc writes it. */
+/*
+ * One line of ours into --log, in its format as runc writes it (logrus):
+ * its level from its words, the prefix "nook-oci: " or "nook: " gone.
+ */
+static void
+log_line(const char *line, size_t len)
+{
+	const char *level = "error";
+	char *msg, stamp[40];
+	struct timespec ts;
+	struct tm tm;
+	FILE *f;
+	jobj *o;
+
+	if (len > 10 && !strncmp(line, "nook-oci: ", 10))
+		line += 10, len -= 10;
+	else if (len > 6 && !strncmp(line, "nook: ", 6))
+		line += 6, len -= 6;
+	if (len > 9 && !strncmp(line, "warning: ", 9))
+		line += 9, len -= 9, level = "warning";
+	if (!len || !(f = fopen(gopt.log, "ae")))
+		return;
+	msg = strndup(line, len);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (msg && gopt.json && (o = json_object_new_object())) {
+		json_object_object_add(o, "level", json_object_new_string(level));
+		json_object_object_add(o, "msg", json_object_new_string(msg));
+		json_object_object_add(o, "time", json_object_new_string(stamp));
+		fprintf(f, "%s\n", json_object_to_json_string_ext(o,
+		    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(o);
+	} else if (msg && (o = json_object_new_string(msg))) {
+		/* logrus's text: msg quoted and escaped */
+		fprintf(f, "time=\"%s\" level=%s msg=%s\n", stamp, level,
+		    json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+		    JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(o);
+	}
+	free(msg);
+	fclose(f);
+}
+
+/*
+ * With --log, our stderr goes through this: to fd 2 as ever, and each
+ * line to the log - nook's own messages too (a setup that failed), which
+ * containerd shows from the log alone.
+ */
+static char tee_buf[4096];
+static size_t tee_len;
+static pid_t tee_pid;	/* ours: a child (the container's process before
+			 * its exec) writes fd 2 only, never a file by the
+			 * log's path inside the container */
+
+static ssize_t
+tee_write(void *cookie, const char *buf, size_t n)
+{
+	size_t i, done = 0;
+	ssize_t w;
+
+	(void)cookie;
+	while (done < n) {	/* fd 2 first, all of it */
+		w = write(2, buf + done, n - done);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			break;
+		done += (size_t)w;
+	}
+	for (i = 0; getpid() == tee_pid && i < n; i++) {
+		if (buf[i] != '\n' && tee_len < sizeof(tee_buf)) {
+			tee_buf[tee_len++] = buf[i];
+			continue;
+		}
+		if (buf[i] == '\n') {
+			log_line(tee_buf, tee_len);
+			tee_len = 0;
+		}
+	}
+	return (ssize_t)n;
+}
+
+static void
+tee_stderr(void)
+{
+	static const cookie_io_functions_t io = { .write = tee_write };
+	FILE *f = fopencookie(NULL, "w", io);
+
+	if (!f)
+		return;
+	setvbuf(f, NULL, _IONBF, 0);
+	tee_pid = getpid();
+	stderr = f;
+}
+
+/* An error of nook-oci's own: stderr, which --log gets too. */
 static void
 oci_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 static void
 oci_error(const char *fmt, ...)
 {
-	char *msg, stamp[40];
-	struct timespec ts;
-	struct tm tm;
+	char *msg;
 	va_list ap;
-	FILE *f;
-	jobj *o;
 
 	va_start(ap, fmt);
 	if (vasprintf(&msg, fmt, ap) < 0)
 		nook_oom();
 	va_end(ap);
 	fprintf(stderr, "nook-oci: %s\n", msg);
-	if (gopt.log && (f = fopen(gopt.log, "ae"))) {
-		clock_gettime(CLOCK_REALTIME, &ts);
-		gmtime_r(&ts.tv_sec, &tm);
-		strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
-		if (gopt.json && (o = json_object_new_object())) {
-			json_object_object_add(o, "level",
-			    json_object_new_string("error"));
-			json_object_object_add(o, "msg",
-			    json_object_new_string(msg));
-			json_object_object_add(o, "time",
-			    json_object_new_string(stamp));
-			fprintf(f, "%s\n", json_object_to_json_string_ext(o,
-			    JSON_C_TO_STRING_PLAIN));
-			json_object_put(o);
-		} else if ((o = json_object_new_string(msg))) {
-			/* logrus's text: msg quoted and escaped */
-			fprintf(f, "time=\"%s\" level=error msg=%s\n", stamp,
-			    json_object_to_json_string_ext(o,
-			    JSON_C_TO_STRING_PLAIN |
-			    JSON_C_TO_STRING_NOSLASHESCAPE));
-			json_object_put(o);
-		}
-		fclose(f);
-	}
 	free(msg);
 }
 
@@ -1254,6 +1322,8 @@ oci_main(int argc, char **argv, int (*runner)(struct cfg *,
 
 	if ((at = global_opts(argc, argv)) < 0)
 		return EXIT_NOOK;
+	if (gopt.log)
+		tee_stderr();
 	if (at >= argc)
 		return oci_usage(stderr);
 	cmd = argv[at];

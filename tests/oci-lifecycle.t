@@ -29,7 +29,7 @@ cp "$B/config.json" "$W/default.json"
 # at exit: every container left under the root removed (see reap)
 at_cleanup reap
 
-plan 110
+plan 112
 
 # oci ARGS...: nook-oci --root $R, no stdin, at most NOOK_TIMEOUT: RC OUT ERR
 oci() {
@@ -494,6 +494,12 @@ oci --log "$W/log.json" --log-format json state nosuch
 "$PY" -c 'import json, sys; e = json.loads(open(sys.argv[1]).readlines()[-1]); assert e["level"] == "error" and "nosuch: container does not exist" in e["msg"] and e["time"]' \
 	"$W/log.json" 2>/dev/null
 ok $? "--log FILE --log-format json: the error a JSON line, level error"
+edit "$(args /nonexistent)"
+oci --log "$W/log2.json" --log-format json create --bundle "$B" lg1
+"$PY" -c 'import json, sys; e = json.loads(open(sys.argv[1]).readlines()[-1]); assert e["level"] == "error" and e["msg"] == "setup: exec: \"/nonexistent\": executable file not found in $PATH"' \
+	"$W/log2.json" 2>/dev/null
+ok $? "--log: a failure of the setup too (what containerd shows), in runc's words (rc $RC)"
+ok "$([ ! -e "$R/lg1" ]; echo $?)" "  and no state left"
 oci --log "$W/log.txt" delete nosuch
 like "$(cat "$W/log.txt" 2>/dev/null)" '^time="[^"]+" level=error msg="delete: nosuch: container does not exist"' \
 	"--log in text (the default): logrus's line"
