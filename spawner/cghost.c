@@ -165,8 +165,30 @@ scan_mounts(struct cg_host *h)
 				h->v1[i] = xstrdup(mnt);
 				h->v1opts[i] = v1_controllers(super, subsys);
 			}
+		for (i = 0; i < h->nall && strcmp(h->all1opts[i] ? h->all1opts[i]
+		    : "", super); i++)
+			;
+		if (i == h->nall && h->nall < CG_HIER - 1) {	/* a new one */
+			h->all1[h->nall] = xstrdup(mnt);
+			h->all1opts[h->nall++] = xstrdup(super);
+		}
 	}
 	free(text);
+}
+
+/*
+ * A v1 hierarchy's options as mount(2) takes them again: its controllers,
+ * or its name= for one without (name=systemd).
+ */
+static char *
+all_opts(const char *super, const char *subsys)
+{
+	char *c = v1_controllers(super, subsys), *n;
+
+	if (*c || !(n = strstr(super, "name=")))
+		return c;
+	free(c);
+	return xasprintf("none,%.*s", (int)strcspn(n, ","), n);
 }
 
 /* nook's own cgroup in each hierarchy, from /proc/self/cgroup. */
@@ -190,6 +212,18 @@ scan_own(struct cg_host *h)
 			if (*ctls && cg_has_word(ctls, ctl_name[i], ",") &&
 			    !h->own1[i])
 				h->own1[i] = xstrdup(path);
+		/* ours in each hierarchy: all of its names among its options */
+		for (i = 0; *ctls && i < h->nall; i++) {
+			char *w, *sv = NULL, *cs = xstrdup(ctls);
+			int all = 1;
+
+			for (w = strtok_r(cs, ",", &sv); w; w = strtok_r(NULL,
+			    ",", &sv))
+				all &= cg_has_word(h->all1opts[i], w, ",");
+			free(cs);
+			if (all && !h->allown[i])
+				h->allown[i] = xstrdup(path);
+		}
 	}
 	free(text);
 }
@@ -197,11 +231,20 @@ scan_own(struct cg_host *h)
 void
 cg_host_scan(struct cg_host *h)
 {
+	char subsys[4096] = "", *o;
 	struct statfs fs;
+	int i;
 
 	memset(h, 0, sizeof(*h));
 	scan_mounts(h);
 	scan_own(h);
+	for (i = 0; i < h->nall; i++) {	/* the raw options served scan_own */
+		if (!*subsys)
+			read_subsys(subsys, sizeof(subsys));
+		o = all_opts(h->all1opts[i], subsys);
+		free(h->all1opts[i]);
+		h->all1opts[i] = o;
+	}
 	h->pure = !statfs("/sys/fs/cgroup", &fs) &&
 	    fs.f_type == CGROUP2_SUPER_MAGIC;
 }
@@ -213,6 +256,11 @@ cg_host_free(struct cg_host *h)
 
 	free(h->v2);
 	free(h->own2);
+	for (i = 0; i < h->nall; i++) {
+		free(h->all1[i]);
+		free(h->all1opts[i]);
+		free(h->allown[i]);
+	}
 	for (i = 0; i < C_COUNT; i++) {
 		free(h->v1[i]);
 		free(h->v1opts[i]);

@@ -32,16 +32,25 @@ static int
 new_fs(struct mctx *m, const char *type, const char *flags, const char *data,
     unsigned attrs)
 {
-	char opts[256], *tok, *save;
-	int fs, mnt;
+	char opts[256], *tok, *save, *eq;
+	int fs, mnt, rc;
 
 	if ((fs = syscall(SYS_fsopen, type, FSOPEN_CLOEXEC)) < 0)
 		FAIL(m, "open a %s file system", type);
 	snprintf(opts, sizeof(opts), "%s", flags ? flags : "");
 	for (tok = strtok_r(opts, ",", &save); tok;
-	    tok = strtok_r(NULL, ",", &save))
-		if (syscall(SYS_fsconfig, fs, FSCONFIG_SET_FLAG, tok, NULL, 0))
+	    tok = strtok_r(NULL, ",", &save)) {
+		if (!strcmp(tok, "none"))	/* mount(2)'s "no controller" */
+			continue;
+		if ((eq = strchr(tok, '=')))	/* name=systemd */
+			*eq = 0;
+		rc = (int)syscall(SYS_fsconfig, fs, eq ? FSCONFIG_SET_STRING :
+		    FSCONFIG_SET_FLAG, tok, eq ? eq + 1 : NULL, 0);
+		if (eq)
+			*eq = '=';
+		if (rc)
 			FAIL(m, "%s option %s", type, tok);
+	}
 	if (data && syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, "mode",
 	    data, 0))
 		FAIL(m, "%s option mode=%s", type, data);
@@ -66,11 +75,32 @@ attach_at(struct mctx *m, int mnt, int dirfd, const char *name)
 }
 
 /*
- * In the child, with /sys mounted and a cgroup namespace of its own: its
- * cgroups at /sys/fs/cgroup, rooted at the container's (the namespace's
- * root), read-only unless delegate = yes.  cgroup2 alone on a v2 host;
- * else a read-only tmpfs with one directory per hierarchy, named as the
- * host names it (unified, memory, cpu...).
+ * Without a cgroup namespace of its own (hierarchies = all, as nook-oci
+ * asks): the container's cgroup of a hierarchy bound from the host, read
+ * only, as runc shows it - its files, not the host's tree above it.
+ */
+static int
+bind_ro(struct mctx *m, const char *dir)
+{
+	struct mount_attr ma = { .attr_set = MOUNT_ATTR_RDONLY |
+		MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC };
+	int t = (int)syscall(SYS_open_tree, AT_FDCWD, dir, OPEN_TREE_CLONE |
+	    OPEN_TREE_CLOEXEC);
+
+	if (t < 0)
+		FAIL(m, "bind the container's cgroup %s", dir);
+	if (syscall(SYS_mount_setattr, t, "", AT_EMPTY_PATH, &ma, sizeof(ma)))
+		FAIL(m, "make the bind of %s read-only", dir);
+	return t;
+}
+
+/*
+ * In the child, with /sys mounted: its cgroups at /sys/fs/cgroup,
+ * read-only unless delegate = yes.  With a cgroup namespace of its own
+ * they are mounted rooted at the container's (the namespace's root);
+ * without one (hierarchies = all) its cgroup directories are bound.
+ * cgroup2 alone on a v2 host; else a read-only tmpfs with one directory
+ * per hierarchy, named as the host names it (unified, memory, cpu...).
  */
 void
 cg_mount(struct mctx *m)
@@ -83,8 +113,10 @@ cg_mount(struct mctx *m)
 	const char *base;
 	int top, i, mnt;
 
+	int own = r->t->ns[K_NS_CGROUP - NS_FIRST].mode == NS_NEW;
+
 	if (r->t->sys == SYS_NO || !r->cg.n ||
-	    r->t->ns[K_NS_CGROUP - NS_FIRST].mode != NS_NEW)
+	    (!own && r->t->cg_hierarchies != CG_ALL))
 		return;
 	blame(m, r->t->cg_delegate ? K_CG_DELEGATE : K_NS_CGROUP);
 	/* below the sysfs nook just mounted, not walked from the root again */
@@ -98,8 +130,8 @@ cg_mount(struct mctx *m)
 		m->strict = 0;
 	}
 	if (r->cg.pure) {
-		attach_at(m, new_fs(m, "cgroup2", NULL, NULL, a | ro), top,
-		    ".");
+		attach_at(m, own ? new_fs(m, "cgroup2", NULL, NULL, a | ro) :
+		    bind_ro(m, r->cg.h[0].dir), top, ".");
 		close(top);
 		return;
 	}
@@ -111,8 +143,8 @@ cg_mount(struct mctx *m)
 		base = strrchr(h->mnt, '/') + 1;
 		if (mkdirat(mnt, base, 0755))
 			FAIL(m, "mkdir /sys/fs/cgroup/%s", base);
-		attach_at(m, new_fs(m, h->opts ? "cgroup" : "cgroup2", h->opts,
-		    NULL, a | ro), mnt, base);
+		attach_at(m, own ? new_fs(m, h->opts ? "cgroup" : "cgroup2",
+		    h->opts, NULL, a | ro) : bind_ro(m, h->dir), mnt, base);
 	}
 	if (syscall(SYS_mount_setattr, mnt, "", AT_EMPTY_PATH, &ma,
 	    sizeof(ma)))

@@ -239,6 +239,13 @@ plan(struct run *r, struct cg_host *h, const char *name)
 				r->cg.track = i;
 	}
 	r->cg.pure = h->pure;
+	if (t->cg_hierarchies == CG_ALL && v != CG_V2)
+		for (i = 0; i < h->nall; i++) {	/* as runc: one in each */
+			p = cg_parent_dir(t, h->all1[i], h->allown[i]);
+			add_hier(&r->cg, h->all1[i], h->all1opts[i], 0, p,
+			    name);
+			free(p);
+		}
 	return 0;
 }
 
@@ -258,7 +265,10 @@ make_dirs(struct run *r, struct cg_hier *h)
 	if (!(h->ctl & ((1u << C_FREEZER) - 1))) {
 		if (mkdir(h->dir, 0755) == 0) {
 			h->made = xstrdup(h->dir);
-			return 0;
+			/* a v1 cpuset cgroup takes no process before it has
+			 * CPUs and memory nodes */
+			return h->opts && cg_has_word(h->opts, "cpuset", ",") ?
+			    cg_inherit_cpuset(h->dir) : 0;
 		}
 		if (errno != ENOENT)
 			return -1;
@@ -282,7 +292,7 @@ make_dirs(struct run *r, struct cg_hier *h)
 		if (mkdir(p, 0755) == 0) {
 			if (!h->made)
 				h->made = xstrdup(p);
-			if (h->opts && h->ctl & 1u << C_CPUSET &&
+			if (h->opts && cg_has_word(h->opts, "cpuset", ",") &&
 			    cg_inherit_cpuset(p))
 				rc = -1;
 		} else if (errno != EEXIST || last) {

@@ -11,7 +11,7 @@ struct mctx;
 struct nook_config;
 struct dev_rules;
 
-#define CG_HIER 7	/* the unified hierarchy and up to six v1 ones */
+#define CG_HIER 16	/* the unified hierarchy and up to 15 v1 ones */
 
 /* One hierarchy the container has a cgroup in. */
 struct cg_hier {
@@ -44,6 +44,8 @@ struct cg_host {
 	char *v1[C_COUNT];	/* mount point of the v1 hierarchy with it */
 	char *v1opts[C_COUNT];	/* all controllers of that hierarchy */
 	char *own2, *own1[C_COUNT];	/* nook's own cgroups */
+	int nall;		/* every v1 hierarchy (hierarchies = all): */
+	char *all1[CG_HIER], *all1opts[CG_HIER], *allown[CG_HIER];
 };
 
 int __attribute__((format(printf, 3, 4))) cg_put(const char *dir, const char *file, const char *fmt, ...);

@@ -35,6 +35,8 @@ static const char *const c_seccomp[] = { [SECCOMP_DEFAULT] = "default",
 	[SECCOMP_NONE] = "none", NULL };
 static const char *const c_cgversion[] = { [CG_AUTO] = "auto",
 	[CG_V2] = "v2", [CG_V1] = "v1", NULL };
+static const char *const c_cghier[] = { [CG_NEEDED] = "needed",
+	[CG_ALL] = "all", NULL };
 static const char *const c_netmode[] = { [NET_NONE] = "none",
 	[NET_HOST] = "host", [NET_VETH] = "veth", NULL };
 static const char *const c_action[] = { [SECCOMP_ERRNO] = "errno",
@@ -155,6 +157,8 @@ const struct key cfg_keys[K__COUNT] = {
 	[K_CG_NAME] = { "cgroup", "name", T_NAME, NULL, NULL, 0, F(cg_name) },
 	[K_CG_VERSION] = { "cgroup", "version", T_ENUM, "auto", c_cgversion, 0,
 		F(cg_version) },
+	[K_CG_HIERARCHIES] = { "cgroup", "hierarchies", T_ENUM, "needed",
+		c_cghier, 0, F(cg_hierarchies) },
 	[K_CG_DELEGATE] = { "cgroup", "delegate", T_BOOL, "no", c_bool, 0,
 		F(cg_delegate) },
 	[K_NET_MODE] = { "network", "mode", T_ENUM, "none", c_netmode, 0,

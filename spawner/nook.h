@@ -54,7 +54,7 @@ enum key_id {
 	K_CG_MEMORY_MAX, K_CG_MEMORY_SWAP_MAX, K_CG_MEMORY_HIGH, K_CG_PIDS_MAX,
 	K_CG_CPU_MAX, K_CG_CPU_WEIGHT, K_CG_CPUSET_CPUS, K_CG_CPUSET_MEMS,
 	K_CG_DEVICES,
-	K_CG_PARENT, K_CG_NAME, K_CG_VERSION, K_CG_DELEGATE,
+	K_CG_PARENT, K_CG_NAME, K_CG_VERSION, K_CG_HIERARCHIES, K_CG_DELEGATE,
 	K_NET_MODE, K_NET_INTERFACE, K_NET_ADDRESS, K_NET_GATEWAY, K_NET_MTU,
 	K_NET_BRIDGE, K_NET_HOST_ADDRESS, K_NET_DNS, K_NET_DNS_SEARCH,
 	K_NET_HOSTS,
@@ -79,6 +79,7 @@ enum seccomp_action { SECCOMP_ERRNO, SECCOMP_KILL, SECCOMP_LOG };
 enum ns_mode { NS_NEW, NS_HOST, NS_JOIN };
 enum map_kind { MAP_AUTO, MAP_IDENTITY, MAP_RANGES };
 enum cg_version { CG_AUTO, CG_V2, CG_V1 };
+enum cg_hierarchies { CG_NEEDED, CG_ALL };
 enum net_mode { NET_NONE, NET_HOST, NET_VETH };
 
 /* An IPv4 or IPv6 address with its prefix length (all bits for a host). */
@@ -216,6 +217,7 @@ struct nook_config {
 	struct dev_rules cg_devices;		/* in order */
 	const char *cg_parent, *cg_name;	/* NULL: the defaults */
 	int cg_version;				/* enum cg_version */
+	int cg_hierarchies;			/* enum cg_hierarchies */
 	int cg_delegate;
 	/* [network] */
 	int net_mode;				/* enum net_mode */

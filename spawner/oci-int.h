@@ -28,6 +28,7 @@ struct oci {
 	int dev_parts;		/* /dev/pts, /dev/shm, /dev/mqueue seen */
 	char **bounding;	/* process.capabilities.bounding */
 	jobj *mem;		/* linux.resources.memory, while walked */
+	int newline_ok;		/* args and env: a newline is a byte like any */
 };
 
 typedef void (*handler)(struct oci *, const char *, jobj *);

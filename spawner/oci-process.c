@@ -47,7 +47,9 @@ h_args(struct oci *o, const char *path, jobj *v)
 		w[i] = (char *)json_object_get_string(a);
 	}
 	q = quote_words(w);
+	o->newline_ok = 1;	/* a script of many lines: sh -c "..." */
 	oci_set(o, path, "process.command=%s", q);
+	o->newline_ok = 0;
 	free(q);
 	free(w);
 }
@@ -60,8 +62,11 @@ set_env(struct oci *o, const char *path, const char *s, void *arg)
 	(void)arg;
 	if (n && is_blank(s[n - 1]))
 		oci_err(o, path, "a value ending in a blank is not supported");
-	else
+	else {
+		o->newline_ok = 1;
 		oci_set(o, path, "process.env=%s", s);
+		o->newline_ok = 0;
+	}
 }
 
 static void

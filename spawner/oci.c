@@ -99,7 +99,7 @@ oci_set(struct oci *o, const char *path, const char *fmt, ...)
 	if (vasprintf(&a, fmt, ap) < 0)
 		nook_oom();
 	va_end(ap);
-	if (strchr(a, '\n'))
+	if (strchr(a, '\n') && !o->newline_ok)
 		oci_err(o, path, "a value with a newline is not supported");
 	else if (!cfg_set(c, a))
 		relabel(c, xasprintf("%s: %s", OCI_FILE, path));
@@ -294,6 +294,7 @@ oci_defaults(struct cfg *c)
 		"namespaces.mount=host", "namespaces.net=host",
 		"namespaces.uts=host", "namespaces.ipc=host",
 		"namespaces.cgroup=host", "namespaces.time=host",
+		"cgroup.hierarchies=all",
 		"filesystem.tmp=no", "filesystem.mask=",
 		"filesystem.readonly_path=", "rootfs.readonly=no", NULL };
 	size_t i;
