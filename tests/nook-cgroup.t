@@ -72,7 +72,7 @@ running() {
 	return 1
 }
 
-plan 37
+plan 39
 
 # --- limits ---
 cg_conf "$W/mem.ini" <<'EOF'
@@ -135,12 +135,29 @@ EOF
 	cg_conf "$W/high.ini" <<'EOF'
 memory_high = 10M
 EOF
+	# hierarchies = all: a cgroup in every v1 hierarchy (cpuacct, blkio,
+	# name=systemd ... too), and without a cgroup namespace each bound
+	# read-only at /sys/fs/cgroup/NAME, as runc does
+	cg_conf "$W/all.ini" <<'EOF'
+hierarchies = all
+[namespaces]
+cgroup = host
+EOF
+	nv1=$(awk '/ - cgroup /{print $5}' /proc/self/mountinfo | sort -u | wc -l)
+	want=$(awk '/ - cgroup /{n=split($5,a,"/"); print a[n]}' /proc/self/mountinfo |
+		sort -u | tr '\n' ' ')
+	run_nook "$W/all.ini" -- /bin/sh -c "grep -c ':/$P/' /proc/self/cgroup
+		ls /sys/fs/cgroup | grep -v '^unified\$' | tr '\n' ' '; echo
+		touch /sys/fs/cgroup/memory/x 2>&1 | grep -c 'Read-only'"
+	is "$RC:${L[0]}:${L[1]}:${L[2]}" "0:$((nv1 + 1)):$want:1" \
+		"hierarchies = all: a cgroup in each of the $nv1 v1 hierarchies and the unified one, bound read-only at /sys/fs/cgroup"
+	is "$(left)" "" "  and none left after it"
 	run_nook "$W/high.ini" -- /probe exit 0
 	like "$RC:$ERR" '^125:nook: .*high.ini:[0-9]+: \[cgroup\] memory_high: needs the memory controller on cgroup v2; this host has it on v1' \
 		"memory_high with memory on v1: 125, file:line and why"
 	is "$(left)" "" "  nothing left after that failure"
 else
-	skip 5 "not a hybrid host: no v1 memory and cpu hierarchies"
+	skip 7 "not a hybrid host: no v1 memory and cpu hierarchies"
 fi
 
 # --- the cgroup namespace, /sys/fs/cgroup inside ---
