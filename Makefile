@@ -29,7 +29,8 @@ DEPS_BUILD = gcc make libc6-dev musl-tools pkg-config libcap-ng-dev \
 DEPS_CHECK = perl util-linux procps psmisc busybox-static runc cpio \
 	qemu-system-x86 linux-image-amd64 mandoc python3 iproute2 uidmap \
 	podman $(if $(shell command -v dockerd),,docker.io) strace mount \
-	golang-go golang-github-opencontainers-runtime-tools-dev
+	golang-go golang-github-opencontainers-runtime-tools-dev containerd conmon \
+	python3-yaml
 
 # json-c reads OCI config.json for nook-oci (spawner/oci.c says why)
 PKGS      = inih libcap-ng libseccomp json-c

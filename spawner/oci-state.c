@@ -55,15 +55,30 @@ ocs_dir(const char *root, const char *id)
 
 /*
  * The container's directory, made new: EEXIST means the ID is taken.
- * The root is made 0700 when missing, as runc makes its own.
+ * The root is made 0700 with the parents it lacks (0755) when missing,
+ * as runc makes its own: the containerd shim's /run/containerd/runc/NS
+ * is there only once a runtime made it.
  */
 int
 ocs_make(const char *root, const char *id)
 {
-	char *d;
+	char *d, *p;
 	int rc;
 
-	if (mkdir(root, 0700) && errno != EEXIST)
+	if (mkdir(root, 0700) && errno == ENOENT) {
+		p = xstrdup(root);
+		for (d = p + 1; (d = strchr(d, '/')); d++) {
+			*d = 0;
+			if (mkdir(p, 0755) && errno != EEXIST) {
+				free(p);
+				return -1;
+			}
+			*d = '/';
+		}
+		free(p);
+		if (mkdir(root, 0700) && errno != EEXIST)
+			return -1;
+	} else if (errno != EEXIST && access(root, F_OK))
 		return -1;
 	d = ocs_dir(root, id);
 	rc = mkdir(d, 0700);

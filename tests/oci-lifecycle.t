@@ -29,7 +29,7 @@ cp "$B/config.json" "$W/default.json"
 # at exit: every container left under the root removed (see reap)
 at_cleanup reap
 
-plan 112
+plan 113
 
 # oci ARGS...: nook-oci --root $R, no stdin, at most NOOK_TIMEOUT: RC OUT ERR
 oci() {
@@ -503,6 +503,11 @@ ok "$([ ! -e "$R/lg1" ]; echo $?)" "  and no state left"
 oci --log "$W/log.txt" delete nosuch
 like "$(cat "$W/log.txt" 2>/dev/null)" '^time="[^"]+" level=error msg="delete: nosuch: container does not exist"' \
 	"--log in text (the default): logrus's line"
+
+# --- a --root whose parents are missing (the containerd shim's first) ---
+edit "$(args /bin/sh -c 'echo deep')"
+timeout -k 5 "$NOOK_TIMEOUT" "$OCI" --root "$W/deep/a/b" run --bundle "$B" dp1 >"$W/out" 2>"$W/err" </dev/null
+is "$?:$(<"$W/out"):$(stat -c %a "$W/deep/a/b" 2>/dev/null)" "0:deep:700" "--root with its parents missing: made (0700), as runc"
 
 # --- at the end ---
 is "$(ls -A "$R" 2>/dev/null)" "" "the root is empty at the end"
