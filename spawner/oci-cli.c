@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* nook-oci: runc's command line (phase 1: run, spec, features). */
+/* nook-oci: runc's command line and the container's life cycle. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -21,7 +21,7 @@
 #include "oci-int.h"
 #include "state.h"
 
-/* ---- the command line: runc's, phase 1 ---- */
+/* ---- the command line: runc's ---- */
 
 #ifndef NOOK_VERSION
 #define NOOK_VERSION "0.0.0"

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * nook-oci, phase 1: an OCI bundle's config.json becomes the same struct
+ * nook-oci: an OCI bundle's config.json becomes the same struct
  * cfg the INI loader fills, through the INI loader's own --set machinery,
  * so every value is parsed and checked by the one key table; each value
  * is then labelled with its JSON path, so an error names it.  A field
