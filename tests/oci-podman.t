@@ -90,7 +90,7 @@ pwait() { timeout -k 5 30 "${ENG[@]}" wait "$1" 2>/dev/null; }
 pexec() { timeout -k 5 60 "${ENG[@]}" exec "$@" </dev/null 2>"$T/exec.err"; }
 LOOP='while :; do sleep 100 & wait $!; done'
 
-plan 36
+plan 37
 diag "$(podman --version), $(conmon --version | head -n 1), runtime $OCI_RUNTIME"
 
 # 1-8: exit statuses and output
@@ -99,6 +99,16 @@ is "$RC/$(cat "$OUT")" 0/hello "podman run: exit status 0 and the output"
 is "$(cat "$ERR")" to-stderr "podman run: the container's stderr passes through"
 run "$IMG" sh -c 'exit 7'
 is_rc 7 "podman run: exit status 7"
+# --init with nook-init: PID 1 is the init Podman mounts, the command its
+# child, the status the command's
+if [ -x "$BUILD/nook-init" ]; then
+	run --init --init-path "$BUILD/nook-init" "$IMG" sh -c \
+		'tr "\0" " " </proc/1/cmdline; sleep 5 & exit 6'
+	is "$RC/$(cat "$OUT")" "6//run/podman-init -- sh -c tr \"\\0\" \" \" </proc/1/cmdline; sleep 5 & exit 6 " \
+		"podman run --init --init-path nook-init: nook-init is PID 1, the status the command's"
+else
+	skip 1 "no $BUILD/nook-init"
+fi
 run "$IMG" sh -c 'echo "$1"' sh 'two
 lines'
 is "$RC/$(cat "$OUT")" "0/two
