@@ -153,6 +153,16 @@ need_cmd() {
 need_nook() {
 	[ -x "$NOOK" ] && [ -x "$NOOK_INIT" ] || skip_all "$NOOK not built (run make)"
 }
+# oci ARGS...: nook-oci ($OCI), with --root $OCI_ROOT when that is set,
+# no stdin, at most NOOK_TIMEOUT: RC, OUT (its NUL bytes dropped), ERR
+oci() {
+	timeout -k 5 "$NOOK_TIMEOUT" "$OCI" ${OCI_ROOT:+--root "$OCI_ROOT"} \
+		"$@" >"$W/out" 2>"$W/err" </dev/null
+	RC=$?
+	OUT=$(tr -d '\0' <"$W/out")
+	ERR=$(<"$W/err")
+}
+
 # need_probe: build the probe (again) when it is missing or older than its
 # source: a test may run before `make check` builds the test programs.
 need_probe() {

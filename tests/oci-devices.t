@@ -45,12 +45,6 @@ at_cleanup rm_test_cgroups
 
 plan 31
 
-oci() {
-	timeout -k 5 "$NOOK_TIMEOUT" "$OCI" "$@" >"$W/out" 2>"$W/err" </dev/null
-	RC=$?
-	OUT=$(<"$W/out")
-	ERR=$(<"$W/err")
-}
 # edit STATEMENTS...: a fresh copy of the spec's default, changed: the root
 # writable, CAP_MKNOD, no cgroup namespace (so /proc/self/cgroup shows the
 # host's paths)

@@ -19,6 +19,7 @@ test_tmp oci-hooks-life
 B=$W/bundle
 make_rootfs "$B/rootfs"
 R=$W/root
+OCI_ROOT=$R	# oci (tests/lib.sh) gives it
 HOST=$(hostname)
 
 plan 12
@@ -49,14 +50,6 @@ conf() {
 	               "poststop")}}
 	json.dump(d, open(sys.argv[1], "w"))
 	EOF
-}
-# oci ARGS...: nook-oci --root $R, no stdin: RC OUT ERR
-oci() {
-	timeout -k 5 "$NOOK_TIMEOUT" "$OCI" --root "$R" "$@" >"$W/out" \
-		2>"$W/err" </dev/null
-	RC=$?
-	OUT=$(tr -d '\0' <"$W/out")
-	ERR=$(<"$W/err")
 }
 
 # --- create, start, delete ---

@@ -20,6 +20,7 @@ CONSOLE=$TOP/tests/helpers/oci/console.py
 DRIVE=$TOP/tests/helpers/tty/drive.py
 B=$W/bundle
 R=$W/root	# --root
+OCI_ROOT=$R	# oci (tests/lib.sh) gives it
 D=$W/data	# bound on /mnt in the container, read-write
 mkdir -p "$D"
 make_rootfs "$B/rootfs"
@@ -31,13 +32,6 @@ at_cleanup reap
 
 plan 113
 
-# oci ARGS...: nook-oci --root $R, no stdin, at most NOOK_TIMEOUT: RC OUT ERR
-oci() {
-	timeout -k 5 "$NOOK_TIMEOUT" "$OCI" --root "$R" "$@" >"$W/out" 2>"$W/err" </dev/null
-	RC=$?
-	OUT=$(<"$W/out")
-	ERR=$(<"$W/err")
-}
 # ocon NAME ARGS...: the same for a command whose container keeps its
 # stdout and stderr (create, run -d): they go to $W/NAME.out and .err
 # for good, never to the files the next command truncates

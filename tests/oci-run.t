@@ -20,13 +20,6 @@ make_rootfs "$B/rootfs"
 
 plan 53
 
-# oci ARGS...: nook-oci with no stdin, at most NOOK_TIMEOUT; RC OUT ERR
-oci() {
-	timeout -k 5 "$NOOK_TIMEOUT" "$OCI" "$@" >"$W/out" 2>"$W/err" </dev/null
-	RC=$?
-	OUT=$(<"$W/out")
-	ERR=$(<"$W/err")
-}
 # edit STATEMENTS...: change the bundle's config.json (a fresh copy of the
 # spec's default each time, so tests do not leak into each other)
 edit() {

@@ -36,13 +36,6 @@ at_cleanup drop_filters
 
 plan 51
 
-# oci ARGS...: nook-oci with no stdin, at most NOOK_TIMEOUT; RC OUT ERR
-oci() {
-	timeout -k 5 "$NOOK_TIMEOUT" "$OCI" "$@" >"$W/out" 2>"$W/err" </dev/null
-	RC=$?
-	OUT=$(<"$W/out")
-	ERR=$(<"$W/err")
-}
 # orun STATEMENTS...: run the spec's default config.json changed by the
 # Python statements (tests/helpers/oci/edit.py: d is the document)
 orun() {

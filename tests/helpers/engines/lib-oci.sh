@@ -36,23 +36,6 @@ crun) OCI_STATE=/run/crun ;;
 esac
 OCI_STATE=${OCI_STATE_DIR:-$OCI_STATE}
 
-# The cgroup hierarchies' CGP directories, deepest first, once their
-# processes died (the engine's own parents: podman's conmon cgroups,
-# containerd's namespace directory).
-oci_rm_cgroups() {
-	local d i
-
-	for d in /sys/fs/cgroup/*/"$1" /sys/fs/cgroup/"$1"; do
-		[ -d "$d" ] || continue
-		for ((i = 0; i < 50; i++)); do
-			find "$d" -depth -type d -exec rmdir {} + 2>/dev/null
-			[ -d "$d" ] || break
-			sleep 0.1
-		done
-		[ -d "$d" ] && echo "# cannot remove the cgroup $d" >&2
-	done
-}
-
 # oci_isolate NAME: see the top.  The outer half checks what every such
 # test needs, runs the test again in the namespaces, waits and cleans up.
 oci_isolate() {
@@ -91,7 +74,7 @@ oci_isolate() {
 		rc=$?
 		kill -0 "$upid" 2>/dev/null || break
 	done
-	oci_rm_cgroups "nook-$1-${T##*.}"
+	eng_rm_cgroups "nook-$1-${T##*.}"
 	if [ -n "${NOOK_ENG_KEEP:-}" ]; then
 		echo "# kept $T" >&2
 	elif [ -n "$(mounts_under "$T")" ]; then
