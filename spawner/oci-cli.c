@@ -534,7 +534,9 @@ static int
 cmd_features(void)
 {
 	static const char *const opts[] = { "bind", "rbind", "ro", "rw",
-		"nosuid", "nodev", "noexec", NULL };
+		"nosuid", "nodev", "noexec", "private", "rprivate", "slave",
+		"rslave", "strictatime", "relatime", "noatime", "nodiratime",
+		NULL };
 	static const char *const ns[] = { "cgroup", "ipc", "mount",
 		"network", "pid", "time", "user", "uts", NULL };
 	jobj *f = json_object_new_object(), *l = json_object_new_object(),
