@@ -363,18 +363,21 @@ hook_fail(int msg, int stage, int err)
 	_exit(stage == ST_EXEC ? (err == ENOENT ? 127 : 126) : EXIT_NOOK);
 }
 
-/* Not nook's mask and dispositions: a hook starts as from a shell. */
+/*
+ * Not nook's mask and dispositions: a hook starts as from a shell.  The
+ * raw call: glibc's sigaction() refuses its own two realtime signals
+ * (32, 33), which our caller may have left ignored - and an ignored
+ * signal stays ignored across exec.
+ */
 static void
 reset_signals(void)
 {
-	struct sigaction sa;
+	static const unsigned long dfl[4];	/* the kernel's: SIG_DFL */
 	sigset_t none;
 	int sig;
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = SIG_DFL;
-	for (sig = 1; sig < NSIG; sig++)
-		sigaction(sig, &sa, NULL);	/* KILL, STOP: EINVAL */
+	for (sig = 1; sig <= 64; sig++)	/* KILL, STOP: EINVAL */
+		syscall(SYS_rt_sigaction, sig, dfl, NULL, 8);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 }
