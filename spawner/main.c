@@ -156,25 +156,11 @@ parse_opts(int argc, char **argv, struct opts *o)
 	return 0;
 }
 
-static char *
-self_dir(void)
-{
-	char buf[PATH_MAX], *slash;
-	ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
-
-	if (n <= 0)
-		return xstrdup(".");
-	buf[n] = 0;
-	slash = strrchr(buf, '/');
-	*slash = 0;
-	return xstrdup(*buf ? buf : "/");
-}
-
 static int
 load_config(struct cfg *c, struct opts *o)
 {
 	size_t i;
-	char *dir = self_dir();
+	char *dir = self_dir();	/* util.c */
 
 	cfg_init(c, o->file, dir);
 	free(dir);

@@ -315,6 +315,7 @@ int parse_uint(const char *s, unsigned long long max, unsigned long long *out);
 int parse_words(const char *s, char ***argv, size_t *argc, const char **why);
 void free_strv(char **v);
 char *quote_word(const char *s);
+char *self_dir(void);
 int suggest(const char *word, const char *const *cands, size_t n);
 
 /* One value of any key, parsed (values.c). */

@@ -439,26 +439,6 @@ convert(struct oci *o, jobj *root)
 }
 
 /*
- * BUNDLE/config.json into c, as cfg_init() and cfg_load_file() with its
- * --set values would: every error recorded in c, the file's JSON path
- * in each; then cfg_validate().  0, or -1 with errors.
- */
-/* The directory of our executable, where nook-init is: as nook's. */
-static char *
-exe_dir(void)
-{
-	char buf[PATH_MAX], *slash;
-	ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
-
-	if (n <= 0)
-		return xstrdup(".");
-	buf[n] = 0;
-	slash = strrchr(buf, '/');
-	*slash = 0;
-	return xstrdup(*buf ? buf : "/");
-}
-
-/*
  * nook-oci exec: the process of --process FILE, or of config.json with
  * the command line's values over it, in place of config.json's own.
  */
@@ -526,6 +506,11 @@ exec_process(struct oci *o, jobj *root, const struct oci_extra *x)
 	return 0;
 }
 
+/*
+ * BUNDLE/config.json into c, as cfg_init() and cfg_load_file() with its
+ * --set values would: every error recorded in c, the file's JSON path
+ * in each; then cfg_validate().  0, or -1 with errors.
+ */
 int
 oci_load_bundle(struct cfg *c, const char *bundle, const char *id,
     const struct oci_extra *x)
@@ -542,7 +527,7 @@ oci_load_bundle(struct cfg *c, const char *bundle, const char *id,
 		return -1;
 	}
 	file = xasprintf("%s/%s", abs, OCI_FILE);
-	self = exe_dir();
+	self = self_dir();	/* where nook-init is, as for nook */
 	cfg_init(c, file, self);
 	free(self);
 	free(file);

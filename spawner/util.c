@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <sys/syscall.h>
@@ -392,4 +393,19 @@ write_text(const char *path, const char *text)
 	close(fd);
 	errno = e;
 	return n == (ssize_t)len ? 0 : -1;
+}
+
+/* The directory of our executable, where nook-init is looked for. */
+char *
+self_dir(void)
+{
+	char buf[PATH_MAX], *slash;
+	ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+
+	if (n <= 0)
+		return xstrdup(".");
+	buf[n] = 0;
+	slash = strrchr(buf, '/');
+	*slash = 0;
+	return xstrdup(*buf ? buf : "/");
 }
