@@ -783,12 +783,7 @@ phase(struct run *r, enum oci_phase ph)
 		}
 		return hooks(r->t, OCI_HOOK_PRESTART, "creating", 0) ||
 		    hooks(r->t, OCI_HOOK_CREATE_RUNTIME, "creating", 0) ? -1 : 0;
-	case OCI_PH_READY:
-		if (ocs_write(root_dir(), life.id, r, life.bundle)) {
-			oci_error("%s: write its state: %s", life.id,
-			    strerror(errno));
-			return -1;
-		}
+	case OCI_PH_READY:	/* its state is written: nothing changed since */
 		if (life.console && send_console(life.console, r->tty.master))
 			return -1;
 		if (life.console) {	/* theirs now: nook relays nothing */
