@@ -22,6 +22,8 @@
 #   BENCH_TRUE         tiny | busybox: which static true is /bin/true [tiny]
 #   BENCH_NET_HOST     1: also the floor and nook in the host's network
 #                      namespace (the dearest of the eight), 0: not  [1]
+#   BENCH_ABLATION     1: also nook with each of its defaults turned off
+#                      alone (one at a time only): what each costs    [1]
 #   BENCH_JSON         also write raw results here                    [unset]
 #   BENCH_QUICK=1      20 rounds, 1 window of 0.5 s: a smoke test
 set -euo pipefail
@@ -173,6 +175,7 @@ args+=(--runs "${BENCH_SPAWN_RUNS:-200}" --par-rounds "${BENCH_PAR_ROUNDS:-4}"
 	--par-secs "${BENCH_PAR_SECS:-1.5}" --par-jobs "${BENCH_PAR_JOBS:-8}"
 	${skipped[@]+"${skipped[@]}"})
 [ "${BENCH_NET_HOST:-1}" = 1 ] && args+=(--net-host)
+[ "${BENCH_ABLATION:-1}" = 1 ] && args+=(--ablation)
 [ -n "${BENCH_JSON:-}" ] && args+=(--json "$BENCH_JSON")
 
 # not exec: the trap above cleans up after python

@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/magic.h>
 #include <linux/mount.h>
 #include <poll.h>
@@ -459,8 +460,8 @@ cg_rm_tree(const char *dir)
  * is gone - only when empty: a cgroup that still holds processes may not
  * be nook's at all, and nothing of anyone else's is ever killed.
  */
-static void
-sweep(const char *parent)
+void
+cg_sweep_dir(const char *parent)
 {
 	char path[PATH_MAX], *dash;
 	struct dirent *e;
@@ -490,20 +491,20 @@ sweep(const char *parent)
 		closedir(d);
 }
 
-/* Sweep every hierarchy nook may have used with this config. */
-void
-cg_sweep_all(const struct nook_config *t, const struct cg_host *h)
+/*
+ * The parents to sweep, into out (1 + C_COUNT of them at most): every
+ * hierarchy nook may have used with this config.  Their count.
+ */
+int
+cg_sweep_list(const struct nook_config *t, const struct cg_host *h,
+    char **out)
 {
-	char *p;
-	int i;
+	int i, n = 0;
 
-	if (h->v2) {
-		sweep(p = cg_parent_dir(t, h->v2, h->own2));
-		free(p);
-	}
+	if (h->v2)
+		out[n++] = cg_parent_dir(t, h->v2, h->own2);
 	for (i = 0; i < C_COUNT; i++)
-		if (h->v1[i]) {
-			sweep(p = cg_parent_dir(t, h->v1[i], h->own1[i]));
-			free(p);
-		}
+		if (h->v1[i])
+			out[n++] = cg_parent_dir(t, h->v1[i], h->own1[i]);
+	return n;
 }

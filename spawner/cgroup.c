@@ -14,6 +14,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/magic.h>
 #include <linux/mount.h>
 #include <sched.h>
@@ -392,8 +393,9 @@ make_all(struct run *r)
 }
 
 /*
- * Before the clone: sweep stale cgroups, make the container's, write its
- * limits, open the v2 one for CLONE_INTO_CGROUP.  With v1 hierarchies
+ * Before the clone: make the container's cgroup, write its limits, open
+ * the v2 one for CLONE_INTO_CGROUP, and list where stale ones may be
+ * (swept by cg_sweep while the child sets up).  With v1 hierarchies
  * the child joins them only after the clone (cg_attach), so it makes its
  * cgroup namespace itself then (cg_child): its root must be the
  * container's cgroup in every hierarchy, not nook's.
@@ -411,7 +413,7 @@ cg_prepare(struct run *r)
 	    xasprintf("nook-%s-%d", r->t->name, (int)getpid());
 	rc = plan(r, &h, name);
 	if (rc == 0)
-		cg_sweep_all(r->t, &h);
+		r->cg.nsweep = cg_sweep_list(r->t, &h, r->cg.sweep);
 	cg_host_free(&h);
 	free(name);
 	r->cg.uid = host_root(r, K_UID_MAP, geteuid());
@@ -461,6 +463,23 @@ cg_child(struct run *r)
 		    "unshare a cgroup namespace");
 }
 
+/*
+ * The stale cgroups of nooks killed before they could clean up: removed
+ * by the parent while the child builds the container, when it has
+ * nothing else to do.
+ */
+void
+cg_sweep(struct run *r)
+{
+	int i;
+
+	for (i = 0; i < r->cg.nsweep; i++) {
+		cg_sweep_dir(r->cg.sweep[i]);
+		free(r->cg.sweep[i]);
+	}
+	r->cg.nsweep = 0;
+}
+
 /* At the end, whatever happened: kill what is left, remove it. */
 void
 cg_cleanup(struct run *r)
@@ -469,6 +488,9 @@ cg_cleanup(struct run *r)
 	char *p, *slash;
 	int i;
 
+	for (i = 0; i < r->cg.nsweep; i++)	/* not swept: a failed start */
+		free(r->cg.sweep[i]);
+	r->cg.nsweep = 0;
 	if (r->cg.fd >= 0)
 		close(r->cg.fd);
 	r->cg.fd = -1;

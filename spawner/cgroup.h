@@ -22,6 +22,9 @@ struct cg_hier {
 	unsigned ctl;	/* the controllers of the config it carries */
 };
 
+/* C_FREEZER and C_DEVICES set no limit that a v2 parent hands down. */
+enum { C_MEMORY, C_PIDS, C_CPU, C_CPUSET, C_FREEZER, C_DEVICES, C_COUNT };
+
 struct cg_run {
 	int fd;		/* v2: the container's cgroup, for CLONE_INTO_CGROUP */
 	int n;		/* hierarchies in h[] */
@@ -30,11 +33,11 @@ struct cg_run {
 	int newns;	/* the child makes its cgroup namespace after cg_attach */
 	int pure;	/* the host is v2 only: cgroup2 on /sys/fs/cgroup */
 	unsigned uid, gid;	/* container root on the host: delegate = yes */
+	char *sweep[1 + C_COUNT];	/* parents to sweep, while the child */
+	int nsweep;			/* sets up (cg_sweep) */
 };
 
 /* Shared by cgroup.c and cghost.c. */
-/* C_FREEZER and C_DEVICES set no limit that a v2 parent hands down. */
-enum { C_MEMORY, C_PIDS, C_CPU, C_CPUSET, C_FREEZER, C_DEVICES, C_COUNT };
 extern const char *const ctl_name[C_COUNT];
 
 /* What the host offers: read once per run from /proc. */
@@ -55,7 +58,9 @@ void cg_host_scan(struct cg_host *h);
 void cg_host_free(struct cg_host *h);
 int cg_empty_out(const char *dir, int v2);
 int cg_rm_tree(const char *dir);
-void cg_sweep_all(const struct nook_config *t, const struct cg_host *h);
+int cg_sweep_list(const struct nook_config *t, const struct cg_host *h,
+    char **out);
+void cg_sweep_dir(const char *parent);
 
 char *cg_parent_dir(const struct nook_config *t, const char *mnt,
     const char *own);
@@ -71,6 +76,7 @@ int cg_attach(struct run *r);
 void cg_child(struct run *r);
 void cg_mount(struct mctx *m);
 void cg_cleanup(struct run *r);
+void cg_sweep(struct run *r);
 int cg_check(struct cfg *c);
 
 #endif

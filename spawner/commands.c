@@ -46,10 +46,11 @@ uptime(unsigned long long start, char *buf, size_t len)
 		snprintf(buf, len, "%lldd%02lldh", s / 86400, s % 86400 / 3600);
 }
 
+/* nook ps lists the records by name (qsort of the names). */
 static int
-not_hidden(const struct dirent *d)
+by_name(const void *a, const void *b)
 {
-	return d->d_name[0] != '.';
+	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 /* One line of nook ps for the record NAME, unless it is stale. */
@@ -84,21 +85,38 @@ ps_line(int base, const char *name)
 static int
 ps_command(void)
 {
-	struct dirent **list;
-	int base = state_base(0), n, i;
+	char **list = NULL;
+	size_t n = 0, cap = 0, i;
+	struct dirent *d;
+	int base = state_base(0), fd;
+	DIR *dir;
 
 	if (base == -1)
 		return EXIT_NOOK;
 	printf("%-20s %8s %8s  %s\n", "NAME", "PID", "UPTIME", "CONFIG");
 	if (base < 0)
 		return fflush(stdout) ? EXIT_NOOK : 0;
-	if ((n = scandirat(base, ".", &list, not_hidden, alphasort)) < 0) {
+	fd = openat(base, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || !(dir = fdopendir(fd))) {
 		perror("nook: ps: read the state directory");
+		if (fd >= 0)
+			close(fd);
 		close(base);
 		return EXIT_NOOK;
 	}
+	while ((d = readdir(dir))) {
+		if (d->d_name[0] == '.')
+			continue;
+		if (n == cap && !(list = realloc(list, (cap = cap * 2 + 16) *
+		    sizeof(*list))))
+			nook_oom();
+		if (!(list[n++] = strdup(d->d_name)))
+			nook_oom();
+	}
+	closedir(dir);
+	qsort(list, n, sizeof(*list), by_name);
 	for (i = 0; i < n; i++) {
-		ps_line(base, list[i]->d_name);
+		ps_line(base, list[i]);
 		free(list[i]);
 	}
 	free(list);

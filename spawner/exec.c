@@ -462,7 +462,7 @@ exec_command(int argc, char **argv)
 	}
 	if (prepare(&x, argv[1]))
 		return EXIT_NOOK;
-	sigfillset(&all);
+	sig_fill(&all);
 	sigprocmask(SIG_BLOCK, &all, &old);
 	fflush(NULL);
 	if ((x.parent = (int)syscall(SYS_pidfd_open, getpid(), 0)) < 0) {
@@ -534,7 +534,7 @@ exec_oci(struct xoci *e)
 	x.r.setgroups_denied = setgroups_denied(e->pid);
 	if (join_ns(&x))
 		return EXIT_NOOK;
-	sigfillset(&all);
+	sig_fill(&all);
 	sigprocmask(SIG_BLOCK, &all, &old);
 	fflush(NULL);
 	if ((x.parent = (int)syscall(SYS_pidfd_open, getpid(), 0)) < 0) {

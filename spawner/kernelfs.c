@@ -21,6 +21,9 @@
 #include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#ifndef STATX_TYPE	/* a C library without statx() (musl 1.2.3) */
+#include <linux/stat.h>
+#endif
 
 #include "nook.h"
 #include "mount.h"
@@ -624,6 +627,14 @@ mask_paths(struct mctx *m)
 	}
 }
 
+/* The mount FD is on (the system call: not every C library wraps it). */
+static int
+statx_mnt(int fd, struct statx *st)
+{
+	return (int)syscall(SYS_statx, fd, "", AT_EMPTY_PATH, STATX_MNT_ID,
+	    st);
+}
+
 /*
  * Before pivot_root: /proc, /sys and /dev must still be the very mounts
  * nook made, not a directory of the image renamed into their place.
@@ -645,8 +656,8 @@ check_kernel_fs(struct mctx *m)
 		blame(m, kfs[i].key);
 		fd = resolve(m->root, kfs[i].dir, O_PATH, RESOLVE_IN_ROOT |
 		    RESOLVE_NO_SYMLINKS);
-		if (fd < 0 || statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &a) ||
-		    statx(kfs[i].fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &b))
+		if (fd < 0 || statx_mnt(fd, &a) ||
+		    statx_mnt(kfs[i].fd, &b))
 			FAIL(m, "check \"%s\"", kfs[i].dir);
 		if (!(a.stx_mask & STATX_MNT_ID) || a.stx_mnt_id != b.stx_mnt_id) {
 			errno = ESTALE;

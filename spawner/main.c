@@ -118,33 +118,44 @@ parse_opts(int argc, char **argv, struct opts *o)
 		;
 	o->sets = xcalloc(argc, sizeof(char *));
 	opterr = 0;
-	while ((ch = getopt_long(dd, argv, "cps:tTvqhV", lo, NULL)) != -1) {
-		switch (ch) {
-		case 'c': o->check = 1; break;
-		case 'p': o->print = 1; break;
-		case 's': o->sets[o->nsets++] = optarg; break;
-		case 't': o->tty = TTY_YES; break;
-		case 'T': o->tty = TTY_NO; break;
-		case 'v': verbosity++; break;
-		case 'q': verbosity = 0; break;
-		case 'h': usage(stdout); exit(0);
-		case 'V':
-			printf("nook version %s - git.%s\n", NOOK_VERSION, NOOK_GIT);
-			exit(0);
-		default:
-			bad_option(argv[optind - 1], lo);
+	/*
+	 * "+": getopt stops at each operand, which is taken here and the
+	 * parse goes on after it - not getopt's own reordering of argv,
+	 * which musl's does wrongly when the last option lacks its value.
+	 */
+	for (;;) {
+		while ((ch = getopt_long(dd, argv, "+cps:tTvqhV", lo,
+		    NULL)) != -1) {
+			switch (ch) {
+			case 'c': o->check = 1; break;
+			case 'p': o->print = 1; break;
+			case 's': o->sets[o->nsets++] = optarg; break;
+			case 't': o->tty = TTY_YES; break;
+			case 'T': o->tty = TTY_NO; break;
+			case 'v': verbosity++; break;
+			case 'q': verbosity = 0; break;
+			case 'h': usage(stdout); exit(0);
+			case 'V':
+				printf("nook version %s - git.%s\n",
+				    NOOK_VERSION, NOOK_GIT);
+				exit(0);
+			default:	/* optind is past dd after a missing value */
+				bad_option(argv[optind - 1 < dd ? optind - 1 :
+				    dd - 1], lo);
+				return -1;
+			}
+		}
+		if (optind >= dd)
+			break;
+		if (o->file) {
+			fprintf(stderr, "nook: %s: unexpected argument (COMMAND "
+			    "goes after --)\n", argv[optind]);
 			return -1;
 		}
+		o->file = argv[optind++];
 	}
-	/* getopt moved the operands to the end, before "--" */
-	if (optind >= dd) {
+	if (!o->file) {
 		fputs("nook: CONFIG is missing\ntry 'nook --help'\n", stderr);
-		return -1;
-	}
-	o->file = argv[optind++];
-	if (optind < dd) {
-		fprintf(stderr, "nook: %s: unexpected argument (COMMAND goes "
-		    "after --)\n", argv[optind]);
 		return -1;
 	}
 	if (dd + 1 < argc)
@@ -191,7 +202,7 @@ static void
 block_signals(sigset_t *all)
 {
 	/* a real fault still kills us: the kernel forces it through */
-	sigfillset(all);
+	sig_fill(all);
 	sigprocmask(SIG_BLOCK, all, NULL);
 }
 
@@ -352,6 +363,10 @@ start_child(struct run *r)
 		n = 0;
 		goto failed;
 	}
+	/* the child builds the container now: what can wait, meanwhile */
+	if (state_setup(r))
+		return abort_child(r);
+	cg_sweep(r);
 	while ((n = setup_word(r, &rep)) > 0) {
 		if (n == 1) {
 			ready = 1;

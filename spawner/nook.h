@@ -11,6 +11,22 @@
 
 #define EXIT_NOOK 125
 
+/*
+ * nook's standard error: the C library's, or what nook-oci --log puts
+ * in its place (a tee into the log).  A pointer of our own, since musl's
+ * stderr cannot be assigned; perror() goes the same way.
+ */
+extern FILE *nook_stderr;
+#undef stderr
+#define stderr (nook_stderr ? nook_stderr : (stderr))
+void nook_perror(const char *what);
+#define perror(what) nook_perror(what)
+#ifndef __GLIBC__
+/* musl's words for a few errors are not the ones people know: errno(3)'s */
+char *nook_strerror(int e);
+#define strerror(e) nook_strerror(e)
+#endif
+
 /* Where a value came from: "web.ini":12, or "--set":0. */
 struct loc {
 	const char *file;
@@ -307,6 +323,8 @@ char *xstrdup(const char *s);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 extern int verbosity;
 void nook_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Every signal (sigset_t *), the C library's own realtime ones too. */
+void sig_fill(void *set);
 void nook_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int parse_bool(const char *s, int *out);
 int parse_size(const char *s, long long *out);

@@ -130,7 +130,7 @@ tee_stderr(void)
 		return;
 	setvbuf(f, NULL, _IONBF, 0);
 	tee_pid = getpid();
-	stderr = f;
+	nook_stderr = f;
 }
 
 /* An error of nook-oci's own: stderr, which --log gets too. */
@@ -984,29 +984,49 @@ cmd_state(int argc, char **argv)
 	return rc;
 }
 
-/* A signal by name (KILL, SIGKILL, RTMIN+3) or number; 0 if none. */
+/*
+ * A signal by name (KILL, SIGKILL, RTMIN+3) or number; 0 if none.  The
+ * realtime ones count from 34, as runc's do and glibc's SIGRTMIN (musl's
+ * is 35): RTMIN+3 is the same signal whichever runtime is asked.
+ */
+#define OCI_RTMIN 34
+#define OCI_RTMAX 64
+
 static int
 signal_number(const char *s)
 {
+	static const struct { const char *name; int sig; } names[] = {
+		{ "HUP", SIGHUP }, { "INT", SIGINT }, { "QUIT", SIGQUIT },
+		{ "ILL", SIGILL }, { "TRAP", SIGTRAP }, { "ABRT", SIGABRT },
+		{ "IOT", SIGIOT }, { "BUS", SIGBUS }, { "FPE", SIGFPE },
+		{ "KILL", SIGKILL }, { "USR1", SIGUSR1 }, { "SEGV", SIGSEGV },
+		{ "USR2", SIGUSR2 }, { "PIPE", SIGPIPE }, { "ALRM", SIGALRM },
+		{ "TERM", SIGTERM }, { "STKFLT", SIGSTKFLT },
+		{ "CHLD", SIGCHLD }, { "CLD", SIGCHLD }, { "CONT", SIGCONT },
+		{ "STOP", SIGSTOP }, { "TSTP", SIGTSTP }, { "TTIN", SIGTTIN },
+		{ "TTOU", SIGTTOU }, { "URG", SIGURG }, { "XCPU", SIGXCPU },
+		{ "XFSZ", SIGXFSZ }, { "VTALRM", SIGVTALRM },
+		{ "PROF", SIGPROF }, { "WINCH", SIGWINCH }, { "IO", SIGIO },
+		{ "POLL", SIGPOLL }, { "PWR", SIGPWR }, { "SYS", SIGSYS },
+	};
 	unsigned long long n;
-	const char *a;
-	int i;
+	size_t i;
 
 	if (!parse_uint(s, 64, &n))
-		return n > 0 && (int)n <= SIGRTMAX ? (int)n : 0;
+		return n > 0 && n <= OCI_RTMAX ? (int)n : 0;
 	if (!strncasecmp(s, "SIG", 3))
 		s += 3;
 	if (!strncasecmp(s, "RTMIN+", 6) && !parse_uint(s + 6, 64, &n))
-		return SIGRTMIN + (int)n <= SIGRTMAX ? SIGRTMIN + (int)n : 0;
+		return n <= OCI_RTMAX - OCI_RTMIN ? OCI_RTMIN + (int)n : 0;
 	if (!strncasecmp(s, "RTMAX-", 6) && !parse_uint(s + 6, 64, &n))
-		return SIGRTMAX - (int)n >= SIGRTMIN ? SIGRTMAX - (int)n : 0;
+		return n <= OCI_RTMAX - OCI_RTMIN ? OCI_RTMAX - (int)n : 0;
 	if (!strcasecmp(s, "RTMIN"))
-		return SIGRTMIN;
+		return OCI_RTMIN;
 	if (!strcasecmp(s, "RTMAX"))
-		return SIGRTMAX;
-	for (i = 1; i < SIGRTMIN; i++)
-		if ((a = sigabbrev_np(i)) && !strcasecmp(a, s))
-			return i;
+		return OCI_RTMAX;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcasecmp(names[i].name, s))
+			return names[i].sig;
 	return 0;
 }
 

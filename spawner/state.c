@@ -32,6 +32,10 @@
 
 #include "nook.h"
 
+#ifndef RENAME_EXCHANGE	/* <linux/fs.h>, which <sys/mount.h> clashes with */
+#define RENAME_EXCHANGE (1 << 1)
+#endif
+
 /* A stop that takes longer than stop_timeout by this much failed. */
 
 static char base_path[PATH_MAX];	/* the state directory */
@@ -348,7 +352,8 @@ put_file(int dirfd, const char *file, const char *text, size_t len)
 	if (close(fd) || off < len) {
 		if (off < len)
 			errno = n < 0 ? e : EIO;
-	} else if (renameat2(dirfd, tmp, dirfd, file, RENAME_EXCHANGE) == 0) {
+	} else if (syscall(SYS_renameat2, dirfd, tmp, dirfd, file,
+	    RENAME_EXCHANGE) == 0) {
 		unlinkat(dirfd, tmp, 0);
 		return 0;
 	} else if (renameat(dirfd, tmp, dirfd, file) == 0) {
@@ -480,11 +485,30 @@ state_claim(struct run *r)
 	if (rc == 0 && empty_record(r->st.fd))
 		nook_info("%s: removed the record of a container that is gone",
 		    name);
+	return 0;
+}
+
+/*
+ * While the child builds the container (the parent has nothing else to
+ * do then, and a core to do it on): nook's part of the record - what
+ * nook ps shows as "setup" and nook stop finds nook by - and the config
+ * nook exec rebuilds the container from.  Until then a record without a
+ * state is one being written: nook ps skips it, a second nook of the
+ * same name waits for it.
+ */
+int
+state_setup(struct run *r)
+{
+	if (r->st.fd < 0)
+		return 0;
 	if (write_state(r, "")) {
-		fprintf(stderr, "nook: %s: write its record: %s\n", name,
-		    strerror(errno));
+		fprintf(stderr, "nook: %s: write its record: %s\n",
+		    r->t->name, strerror(errno));
 		return -1;
 	}
+	if ((r->st.config_rc = write_config(r)) > 0)
+		nook_info("%s: a value of the config has a newline: nook "
+		    "exec cannot rebuild it", r->t->name);
 	return 0;
 }
 
@@ -573,10 +597,9 @@ exited(pid_t pid, int *e)
 
 /*
  * Once the container's first process has exec'd (so while it starts, not
- * in the way of the setup): the config nook exec rebuilds it from, who it
- * is (pid and start time), its cgroups, ids and environment - what ps,
- * exec and stop need.  A failure here leaves the container running,
- * unfindable by nook exec: said, not fatal.
+ * in the way of the setup): who it is (pid and start time), its cgroups,
+ * ids and environment - what ps, exec and stop need.  A failure here
+ * leaves the container running, unfindable by nook exec: said, not fatal.
  */
 int
 state_record(struct run *r)
@@ -587,9 +610,7 @@ state_record(struct run *r)
 
 	if (r->st.fd < 0)
 		return -1;
-	if ((rc = write_config(r)) > 0)
-		nook_info("%s: a value of the config has a newline: nook "
-		    "exec cannot rebuild it", r->t->name);
+	rc = r->st.config_rc;
 	ids = ids_part(r->pid);
 	cg = cgroup_part(r->pid);
 	part = xasprintf("pid %d\nstart %llu\n%s%s", (int)r->pid,

@@ -12,6 +12,7 @@ struct state_run {
 	int base;	/* the state directory */
 	char conf[4096];	/* the config file, absolute */
 	unsigned long long nook_start;	/* our own start time */
+	int config_rc;	/* write_config's: state_setup to state_record */
 };
 
 /* A running container's record, read back (state.c). */
@@ -32,6 +33,7 @@ struct state_rec {
 };
 
 int state_claim(struct run *r);
+int state_setup(struct run *r);
 int state_record(struct run *r);
 void state_release(struct run *r);
 int state_command(int argc, char **argv);

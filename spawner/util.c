@@ -89,6 +89,29 @@ vsay(int level, const char *prefix, const char *fmt, va_list ap)
 	fputc('\n', stderr);
 }
 
+FILE *nook_stderr;
+
+/*
+ * sigfillset() leaves out the realtime signals the C library keeps for
+ * itself (32 and 33 in glibc, 32 to 34 in musl): nook, single-threaded,
+ * has no use for them, so they are blocked and forwarded like the rest
+ * instead of killing it.
+ */
+void
+sig_fill(void *set)
+{
+	memset(set, 0xff, sizeof(sigset_t));
+}
+
+void
+nook_perror(const char *what)
+{
+	int e = errno;
+
+	fprintf(stderr, "%s: %s\n", what, strerror(e));
+	errno = e;
+}
+
 void
 nook_warn(const char *fmt, ...)
 {

@@ -50,7 +50,7 @@ bad "no arguments" '^nook: CONFIG is missing$'
 bad "only --" '^nook: CONFIG is missing$' --
 bad "--check without CONFIG" '^nook: CONFIG is missing$' --check
 bad "empty CONFIG" '^nook: : No such file or directory$' ''
-bad "huge CONFIG name" '^nook: x+: File name too long$' "$HUGE"
+bad "huge CONFIG name" '^nook: x+: File ?name too long$' "$HUGE"
 bad "CONFIG not UTF-8 (escaped in the message)" '^nook: \\xff\\xfe\\xc0: No such file or directory$' "$NONUTF"
 bad "CONFIG that is '-'" '^nook: -: No such file or directory$' -
 bad "two CONFIGs" 'unexpected argument \(COMMAND goes after --\)$' "$C" "$C"

@@ -62,9 +62,33 @@ class Variant:
     """One way of starting the sandbox: argv may hold "{}", which the
     runner replaces with an id unique to each start."""
 
-    def __init__(self, key, name, argv, note, sizes=(), cleanup=None):
+    def __init__(self, key, name, argv, note, sizes=(), cleanup=None,
+                 ablation=False):
         self.key, self.name, self.argv, self.note = key, name, argv, note
         self.sizes, self.cleanup = list(sizes), cleanup
+        # one of nook's defaults turned off: timed one at a time only, and
+        # shown in its own table, as what that default costs
+        self.ablation = ablation
+
+
+# nook's defaults one at a time turned off (--ablation): the key=value
+# given with -s, and what that removes
+ABLATION = [
+    ("net", ["namespaces.net=host"],
+     "the network namespace and lo up (the host's network)"),
+    ("time", ["namespaces.time=host"], "the time namespace"),
+    ("idmap", ["user.uid_map=0 0 1", "user.gid_map=0 0 1"],
+     "the private id range and the idmapped root (root mapped to root)"),
+    ("sys", ["filesystem.sys=no"], "/sys"),
+    ("dev", ["filesystem.dev=none"], "the minimal /dev (no /dev at all)"),
+    ("tmp", ["filesystem.tmp=no"], "the tmpfs on /tmp"),
+    ("masks", ["filesystem.mask=", "filesystem.readonly_path="],
+     "the masked and read-only paths of /proc and /sys"),
+    ("seccomp", ["security.seccomp=none"], "the seccomp filter"),
+    ("caps", ["capabilities.keep=all"],
+     "dropping capabilities (all kept)"),
+    ("init", ["init.mode=direct"], "nook-init as PID 1 (mode = direct)"),
+]
 
 
 def write_ini(path, text):
@@ -213,6 +237,13 @@ def make_variants(a, tmp):
                          "seccomp; nook-init as PID 1 (bwrap stays PID 1 "
                          "too); still a cgroup, lo up and a record, which "
                          "no key turns off", sizes))
+        if a.ablation:
+            for key, sets, what in ABLATION:
+                argv = list(nook)
+                for kv in sets:
+                    argv += ["-s", kv]
+                v.append(Variant("ab-" + key, "without " + what,
+                                 argv + [full], what, ablation=True))
         if a.net_host:
             v.append(Variant("nook-nonet", "nook, net = host",
                              nook + ["-s", "namespaces.net=host", full],
@@ -406,11 +437,50 @@ def size_of(path, tmp):
     return st, "dynamic" if "(NEEDED)" in dyn else "static"
 
 
+def print_ablation(vs, T):
+    """What each default costs: nook less nook without it, per round."""
+    ab = [v for v in vs if v.ablation]
+    if not ab or "nook" not in T:
+        return
+    nook = T["nook"]
+    print("Where nook's time goes: nook with its defaults against nook with "
+          "one of them turned off (`-s KEY=VALUE`), in the same rounds; "
+          "the cost is the median over rounds of the difference. What is "
+          "left after all of them is nook's own start, the record, the "
+          "cgroup and the floor's work.")
+    print()
+    print("| turned off | median ms | cost ms | share of nook | CPU cost ms |")
+    print("|---|---:|---:|---:|---:|")
+    total = 0.0
+    for v in ab:
+        t = T[v.key]
+        d = [nook["round"][i] - t["round"][i] for i in t["round"]
+             if i in nook["round"]]
+        c = [nook["cround"][i] - t["cround"][i] for i in t["cround"]
+             if i in nook["cround"]]
+        cost = statistics.median(d) if d else None
+        cpu = statistics.median(c) if c else None
+        if cost is not None:
+            total += cost
+        share = (None if cost is None or not nook["median"] else
+                 100 * cost / nook["median"])
+        print(f"| {v.note} | {fmt(t['median'])} | {fmt(cost, '+.3f')} | "
+              f"{fmt(share, '.0f')}% | {fmt(cpu, '+.3f')} |")
+    rest = None if nook["median"] is None else nook["median"] - total
+    print(f"| (sum of the above) | | {total:+.3f} | "
+          f"{fmt(None if rest is None else 100 * total / nook['median'], '.0f')}% | |")
+    fl = T.get("floor", {}).get("median")
+    print(f"| (left: nook {fmt(nook['median'])} ms less the sum) | | "
+          f"{fmt(rest, '.3f')} | | floor {fmt(fl)} ms |")
+
+
 def print_seq_table(vs, T):
     print("| variant | median ms | p10-p90 ms | x floor | x nook | "
           "CPU ms | CPU x floor | what it does |")
     print("|---|---:|---:|---:|---:|---:|---:|---|")
     for v in vs:
+        if v.ablation:
+            continue
         t = T[v.key]
         med = fmt(t["median"])
         if t["bad"]:
@@ -428,6 +498,8 @@ def print_par_table(vs, P, jobs):
           "| x nook |")
     print("|---|---:|---:|---:|---:|")
     for v in vs:
+        if v.key not in P:
+            continue
         p = P[v.key]
         med = fmt(p["median"], ".0f")
         if p["failed"]:
@@ -483,7 +555,8 @@ def print_details(vs, T, P, a, tmp, left):
                 sizes[part] = size_of(path, tmp)
                 st, kind = sizes[part]
                 print(f"  - {part}: {st:,} bytes stripped, {kind}")
-        bad, failed = T[v.key]["bad"], P[v.key]["failed"]
+        bad = T[v.key]["bad"]
+        failed = P[v.key]["failed"] if v.key in P else 0
         if bad or failed:
             err = os.path.join(tmp, "err", v.key + ".err")
             text = ""
@@ -553,6 +626,9 @@ def print_report(a, vs, T, P, skipped, mach):
     print()
     print_par_table(vs, P, a.par_jobs)
     print()
+    if any(v.ablation for v in vs):
+        print_ablation(vs, T)
+        print()
     print("Targets (issue 12; ratios within this run):")
     print()
     print_targets(T, P)
@@ -576,10 +652,12 @@ def measure(a, vs, tmp):
     T = seq_stats(names, rows)
     log(f"== {a.par_jobs} at a time: {a.par_rounds} rounds of "
         f"{a.par_secs:g} s each")
+    pspec = os.path.join(tmp, "spec-par")
+    write_spec([v for v in vs if not v.ablation], pspec)
     names, rows = run_runner(a, "par", ["-n", str(a.par_rounds), "-j",
                                         str(a.par_jobs), "-d",
                                         str(a.par_secs), "-t",
-                                        str(a.timeout)], spec, errdir)
+                                        str(a.timeout)], pspec, errdir)
     return T, par_stats(names, rows)
 
 
@@ -596,6 +674,8 @@ def parse_args():
     ap.add_argument("--skipped", action="append", default=[],
                     metavar="NAME=WHY")
     ap.add_argument("--net-host", action="store_true")
+    ap.add_argument("--ablation", action="store_true",
+                    help="also nook with each default turned off alone")
     ap.add_argument("--runs", type=int, default=200)
     ap.add_argument("--warmup", type=int, default=5)
     ap.add_argument("--par-rounds", type=int, default=4)
