@@ -56,7 +56,7 @@ SPAWNER_SRC = spawner/main.c spawner/keys.c spawner/ini.c spawner/errors.c spawn
 	spawner/cgroup.c spawner/cghost.c spawner/cglimits.c \
 	spawner/cgmount.c spawner/net.c spawner/state.c spawner/commands.c spawner/services.c spawner/exec.c \
 	spawner/tty.c spawner/oci.c spawner/oci-process.c spawner/oci-linux.c spawner/oci-seccomp.c spawner/oci-cli.c spawner/oci-state.c spawner/oci-hooks.c \
-	spawner/libc-compat.c
+	spawner/libc-compat.c spawner/musl-malloc.c
 SPAWNER_OBJ = $(SPAWNER_SRC:spawner/%.c=$(B)/spawner/%.o)
 
 all: $(B)/nook-init $(B)/nook $(B)/nook-oci

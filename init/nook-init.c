@@ -843,11 +843,15 @@ scan_proc(int sig, int live)
 	return found;
 }
 
+/* kill(-1) said ESRCH: nobody else at all, zombies included, is left */
+static int nobody_left;
+
 static void
 signal_rest(int sig)
 {
 	if (mode != MODE_PLAIN && getpid() == 1) {
-		kill(-1, sig);	/* PID 1 of its own namespace: only ours */
+		/* PID 1 of its own namespace: only ours */
+		nobody_left = kill(-1, sig) && errno == ESRCH;
 		if (sig == SIGTERM)
 			kill(-1, SIGCONT);
 	}
@@ -891,7 +895,7 @@ stop_rest(void)
 		signal_rest(SIGTERM);
 	}
 	while (grace > 0) {
-		if (reap(&st) < 0 && !others_left())
+		if (reap(&st) < 0 && (nobody_left || !others_left()))
 			return;
 		if (mode == MODE_PLAIN)
 			scan_proc(SIGTERM, 0);	/* new orphans */

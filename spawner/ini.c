@@ -492,7 +492,7 @@ read_all(struct cfg *c, int fd, int pipe, char **buf, size_t *len)
 
 	for (;;) {
 		if (n + 1 >= cap) {
-			cap = cap ? 2 * cap : 65536;
+			cap = cap ? 2 * cap : 4096;
 			if (!(nb = realloc(b, cap)))
 				free(b), nook_oom();
 			b = nb;

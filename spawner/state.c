@@ -242,19 +242,25 @@ state_pidfd(pid_t pid, unsigned long long start)
 char *
 state_get_file(int dirfd, const char *file, size_t *len)
 {
-	size_t cap = 65536, n = 0;
-	char *buf = NULL, *nb;
+	char small[16384], *buf = NULL, *nb;
+	size_t cap = sizeof(small), n = 0;
 	ssize_t k = 1;
 	int fd = openat(dirfd, file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 
-	while (fd >= 0 && k > 0 && cap <= (1 << 24)) {
-		if (!(nb = realloc(buf, cap + 1)))
+	/* most fit the stack: one allocation of their size, no 64 KiB one
+	 * made and dropped (musl maps and unmaps those at once) */
+	while (fd >= 0 && n < cap && (k = read(fd, small + n, cap - n)) > 0)
+		n += (size_t)k;
+	if (fd >= 0 && k == 0 && (buf = malloc(n + 1)))
+		memcpy(buf, small, n);
+	while (fd >= 0 && k > 0 && cap < (1 << 24)) {
+		if (!(nb = realloc(buf, (cap *= 2) + 1)))
 			break;
+		if (!buf)
+			memcpy(nb, small, n);
 		buf = nb;
 		while (n < cap && (k = read(fd, buf + n, cap - n)) > 0)
 			n += (size_t)k;
-		if (n == cap)
-			cap *= 2;
 	}
 	if (fd >= 0)
 		close(fd);
