@@ -136,16 +136,15 @@ cg_has_word(const char *s, const char *w, const char *sep)
 
 /*
  * Where the hierarchies are mounted (the first full mount of each);
- * /proc/cgroups read once, at the first v1 one.  mountinfo is read whole
+ * /proc/cgroups read once, into subsys, at the first v1 one.  mountinfo is read whole
  * at once: read in small pieces, the kernel walks the mounts again for
  * each piece.
  */
 static void
-scan_mounts(struct cg_host *h)
+scan_mounts(struct cg_host *h, char *subsys, size_t sublen)
 {
 	char root[PATH_MAX], mnt[PATH_MAX], type[32], super[1024];
-	char subsys[4096] = "", *text = state_get_file(AT_FDCWD,
-	    "/proc/self/mountinfo", NULL);
+	char *text = state_get_file(AT_FDCWD, "/proc/self/mountinfo", NULL);
 	char *line, *save = NULL, *sep;
 	int i;
 
@@ -160,7 +159,7 @@ scan_mounts(struct cg_host *h)
 		if (strcmp(type, "cgroup"))
 			continue;
 		if (!*subsys)
-			read_subsys(subsys, sizeof(subsys));
+			read_subsys(subsys, sublen);
 		for (i = 0; i < C_COUNT; i++)
 			if (!h->v1[i] && cg_has_word(super, ctl_name[i], ",")) {
 				h->v1[i] = xstrdup(mnt);
@@ -237,7 +236,7 @@ cg_host_scan(struct cg_host *h)
 	int i;
 
 	memset(h, 0, sizeof(*h));
-	scan_mounts(h);
+	scan_mounts(h, subsys, sizeof(subsys));
 	scan_own(h);
 	for (i = 0; i < h->nall; i++) {	/* the raw options served scan_own */
 		if (!*subsys)

@@ -88,15 +88,26 @@ load_config(struct xjoin *x)
 	return rc;
 }
 
-/* The recorded environment: NUL-separated, as /proc/PID/environ was. */
+/*
+ * The environment of the container's PID 1, NUL-separated, from
+ * /proc/PID/environ - read, then the pid checked to be still the one
+ * recorded (its start time), so that a recycled pid lends nothing.
+ */
 static int
 load_env(struct xjoin *x)
 {
 	size_t len, n = 0, i;
-	char *text = state_get_file(x->rec.dirfd, "environ", &len);
+	char path[64], *text;
 
+	snprintf(path, sizeof(path), "/proc/%d/environ", (int)x->rec.pid);
+	text = state_get_file(AT_FDCWD, path, &len);
+	if (text && state_proc_start(x->rec.pid) != x->rec.start) {
+		free(text);
+		text = NULL;
+		errno = ESRCH;
+	}
 	if (!text) {
-		fprintf(stderr, "nook: %s: its recorded environment: %s\n",
+		fprintf(stderr, "nook: %s: the environment of its PID 1: %s\n",
 		    x->rec.name, strerror(errno));
 		return -1;
 	}

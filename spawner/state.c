@@ -9,9 +9,9 @@
  * on it for as long as it runs: a lock that is free means the nook is
  * gone, whatever the files say, and the kernel drops it however nook
  * dies.  Inside: "state" (pids, start
- * times, ids, cgroups: see write_state), and once the container runs
- * "config.ini" (the effective config, for nook exec) and "environ" (the
- * container's environment).
+ * times, ids, cgroups: see write_state) and "config.ini" (the effective
+ * config, for nook exec; the environment nook exec reads from the
+ * container's PID 1).
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -164,8 +164,7 @@ empty_record(int fd)
 void
 state_remove(int base, const char *name, int fd)
 {
-	static const char *const files[] = { "environ", "config.ini",
-		"state" };
+	static const char *const files[] = { "config.ini", "state" };
 	size_t i;
 
 	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++)
@@ -603,15 +602,14 @@ exited(pid_t pid, int *e)
 
 /*
  * Once the container's first process has exec'd (so while it starts, not
- * in the way of the setup): who it is (pid and start time), its cgroups,
- * ids and environment - what ps, exec and stop need.  A failure here
+ * in the way of the setup): who it is (pid and start time), its cgroups
+ * and ids - what ps, exec and stop need.  A failure here
  * leaves the container running, unfindable by nook exec: said, not fatal.
  */
 int
 state_record(struct run *r)
 {
-	char *ids, *cg, *env, *part;
-	size_t envlen = 0;
+	char *ids, *cg, *part;
 	int rc, e;
 
 	if (r->st.fd < 0)
@@ -621,9 +619,7 @@ state_record(struct run *r)
 	cg = cgroup_part(r->pid);
 	part = xasprintf("pid %d\nstart %llu\n%s%s", (int)r->pid,
 	    state_proc_start(r->pid), ids, cg);
-	env = proc_file(r->pid, "environ", &envlen);
-	rc = rc < 0 || !env || put_file(r->st.fd, "environ", env, envlen) ||
-	    write_state(r, part) ? -1 : 0;
+	rc = rc < 0 || write_state(r, part) ? -1 : 0;
 	/* a container already over, or on its way out (its memory gone
 	 * before it is a zombie: ESRCH), has nothing to find: only a failure
 	 * while it runs is worth a word */
@@ -633,7 +629,6 @@ state_record(struct run *r)
 	free(ids);
 	free(cg);
 	free(part);
-	free(env);
 	return rc;
 }
 
