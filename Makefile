@@ -38,16 +38,19 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --static --libs $(PKGS) 2>/dev/null || \
 	echo -linih -lcap-ng -lseccomp -ljson-c)
 # nook is linked static and position-independent (so still randomized):
-# no dynamic loader at each start.  With musl when Debian's musl-tools is
-# there (NOOK_LIBC=musl): glibc's start-up probes the CPU with cpuid, a
-# trap to the hypervisor in a VM - about 0.25 ms of every start here.
-# Debian's static libseccomp, libcap-ng, inih and json-c are built against
-# glibc: spawner/libc-compat.c gives them glibc's checked printf family.
-# NOOK_LIBC=glibc links with glibc (-static-pie; NOOK_LDFLAGS= links it
-# dynamic).  Users and groups are looked up in the image's own files, so
-# glibc's static NSS caveat does not apply.  The unit test, the fuzz,
-# sanitizer and valgrind builds use glibc and $(CC) whatever nook uses.
-NOOK_LIBC    ?= $(if $(filter musl-gcc,$(INIT_CC)),musl,glibc)
+# no dynamic loader at each start.  With musl (NOOK_LIBC=musl, the
+# default when musl-gcc is there as nook is built - make demo and make
+# check install Debian's musl-tools first): glibc's start-up probes the
+# CPU with cpuid, a trap to the hypervisor in a VM - about 0.3 ms of every
+# start here.  Debian's static libseccomp, libcap-ng, inih and json-c are
+# built against glibc: spawner/libc-compat.c gives them glibc's checked
+# printf family.  NOOK_LIBC=glibc links with glibc (-static-pie;
+# NOOK_LDFLAGS= links it dynamic).  Users and groups are looked up in the
+# image's own files, so glibc's static NSS caveat does not apply.  The
+# unit test, the fuzz, sanitizer and valgrind builds use glibc and $(CC)
+# whatever nook uses.
+NOOK_LIBC    ?= auto
+MUSL_CC      ?= musl-gcc
 NOOK_LDFLAGS ?= -static-pie
 SPAWNER_SRC = spawner/main.c spawner/keys.c spawner/ini.c spawner/errors.c spawner/values.c \
 	spawner/model.c spawner/print.c spawner/util.c spawner/ns.c \
@@ -72,13 +75,14 @@ $(B)/spawner/%.o: spawner/%.c spawner/*.h
 	@mkdir -p $(B)/spawner
 	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<
 
-ifeq ($(NOOK_LIBC),musl)
 # musl's headers, then the kernel's and the four libraries' alone (not
 # glibc's), through a directory of links
 MUSL_INC  = $(B)/musl/include
 MUSL_OBJ  = $(SPAWNER_SRC:spawner/%.c=$(B)/musl/%.o)
 MUSL_LIBS = $(foreach l,inih cap-ng seccomp json-c, \
 	$(shell $(CC) -print-file-name=lib$(l).a))
+# static-pie by hand: Debian's musl-gcc specs know only -static
+MUSL_CRT  = /usr/lib/$(patsubst %-gnu,%-musl,$(shell $(CC) -print-multiarch))
 
 $(MUSL_INC)/ok:
 	@mkdir -p $(MUSL_INC)
@@ -88,21 +92,27 @@ $(MUSL_INC)/ok:
 	touch $@
 
 $(B)/musl/%.o: spawner/%.c spawner/*.h $(MUSL_INC)/ok
-	$(INIT_CC) $(CPPFLAGS) -idirafter $(MUSL_INC) $(CFLAGS) $(WARN) \
+	$(MUSL_CC) $(CPPFLAGS) -idirafter $(MUSL_INC) $(CFLAGS) $(WARN) \
 		-c -o $@ $<
 
-# static-pie by hand: Debian's musl-gcc specs know only -static
-MUSL_CRT  = /usr/lib/$(patsubst %-gnu,%-musl,$(shell $(CC) -print-multiarch))
-$(B)/nook: $(MUSL_OBJ)
-	$(INIT_CC) -static -nostartfiles -Wl,-pie,--no-dynamic-linker,-z,text \
+$(B)/nook.musl: $(MUSL_OBJ)
+	$(MUSL_CC) -static -nostartfiles -Wl,-pie,--no-dynamic-linker,-z,text \
 		$(LDFLAGS) -o $@ $(MUSL_CRT)/rcrt1.o $(MUSL_CRT)/crti.o \
 		$(shell $(CC) -print-file-name=crtbeginS.o) $(MUSL_OBJ) \
 		$(MUSL_LIBS) $(shell $(CC) -print-file-name=crtendS.o) \
 		$(MUSL_CRT)/crtn.o
-else
-$(B)/nook: $(SPAWNER_OBJ)
+
+$(B)/nook.glibc: $(SPAWNER_OBJ)
 	$(CC) $(NOOK_LDFLAGS) $(LDFLAGS) -o $@ $(SPAWNER_OBJ) $(PKG_LIBS)
-endif
+
+# the choice is made when nook is built, not when make starts: make demo
+# installs musl-tools in the same run
+$(B)/nook: $(SPAWNER_SRC) spawner/*.h | $(B)
+	@libc=$(NOOK_LIBC); if [ "$$libc" = auto ]; then libc=glibc; \
+		command -v $(MUSL_CC) >/dev/null 2>&1 && libc=musl; fi; \
+	echo "nook: linked with $$libc"; \
+	$(MAKE) --no-print-directory $(B)/nook.$$libc && \
+		ln -f $(B)/nook.$$libc $@
 
 # nook-oci: the same binary, an OCI runtime when called by that name
 $(B)/nook-oci: $(B)/nook
