@@ -145,7 +145,7 @@ demo: deps-build all
 
 # Test programs: the config loader's C unit test, and the static probe
 # that answers questions from inside a container.
-TEST_BINS = $(B)/tests/unit-config $(B)/tests/probe
+TEST_BINS = $(B)/tests/unit-config $(B)/tests/probe $(B)/tests/unit-alloc
 
 # the unit test links everything but main()
 UNIT_OBJ = $(filter-out $(B)/spawner/main.o,$(SPAWNER_OBJ))
@@ -154,6 +154,17 @@ $(B)/tests/unit-config: tests/unit-config.c $(UNIT_OBJ) spawner/nook.h
 	@mkdir -p $(B)/tests
 	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) $(WARN) -Ispawner -o $@ \
 		tests/unit-config.c $(UNIT_OBJ) $(PKG_LIBS)
+
+# the musl build's allocator alone, linked with musl (none: not built,
+# tests/unit-alloc.t skips)
+$(B)/tests/unit-alloc: tests/unit-alloc.c spawner/musl-malloc.c
+	@mkdir -p $(B)/tests
+	@command -v $(MUSL_CC) >/dev/null 2>&1 || { echo "no $(MUSL_CC):" \
+		"$@ not built"; exit 0; }; \
+	echo $(MUSL_CC) -O2 -static -o $@ tests/unit-alloc.c \
+		spawner/musl-malloc.c; \
+	$(MUSL_CC) $(CPPFLAGS) -O2 $(WARN) -static -o $@ tests/unit-alloc.c \
+		spawner/musl-malloc.c
 
 $(B)/tests/probe: tests/probe.c
 	@mkdir -p $(B)/tests
