@@ -271,7 +271,7 @@ static const char usage_text[] UNALIGNED =
 "  -p SIGNAL\tparent-death signal of the init\n"
 "  -t, --grace SECONDS\n"
 "\t\tgrace between SIGTERM and SIGKILL at shutdown (5)\n"
-"  -v\t\tmore messages (repeatable)\n"
+"  -v\t\tmore messages on stderr (repeatable)\n"
 "  --close-fds\tclose inherited descriptors above 2 before the exec\n"
 "  --pass-fd=FD\tbut keep FD open (repeatable)\n"
 "  -w, -l\taccepted for tini compatibility\n"
@@ -632,16 +632,12 @@ exec_child(char **argv)
 
 	/* socket activation: the descriptors and LISTEN_PID are the child's */
 	scpy(scpy(lpid, "LISTEN_PID="), num(me, b));
-	for (e = environ; *e; e++)
-		;
-	n = e - environ;
-	char *envp[n + 2];
-	/* a copy: environ is the parent's too (vfork) */
-	for (e = envp; e < envp + n; e++) {
-		*e = environ[e - envp];
+	for (e = environ; *e; e++)	/* our own copy since the fork */
 		if (listen > 0 && after(*e, "LISTEN_PID="))
 			*e = lpid;
-	}
+	n = e - environ;
+	char *envp[n + 2];
+	memcpy(envp, environ, n * sizeof(char *));
 	envp[n] = path ? 0 : (char *)"PATH=" DEFAULT_PATH;
 	envp[n + 1] = 0;
 	if (!path)
@@ -662,12 +658,10 @@ static pid_t
 spawn(char **argv)
 {
 	/*
-	 * vfork: no copy of our memory for a child that only execs (about
-	 * 50 us less than fork here).  Until its exec the child runs on our
-	 * memory and stack, below this frame, and never returns: it writes
-	 * only its own frames and its own signal state, and sends no signal.
+	 * The raw call: libc's fork() adds 2 KB of thread locking that a
+	 * single-threaded init never needs.
 	 */
-	pid_t pid = vfork();
+	pid_t pid = syscall(SYS_fork);
 
 	if (pid == 0)
 		exec_child(argv);
