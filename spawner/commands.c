@@ -114,7 +114,8 @@ ps_command(void)
 			nook_oom();
 	}
 	closedir(dir);
-	qsort(list, n, sizeof(*list), by_name);
+	if (n)		/* none: list is NULL, which qsort may not be given */
+		qsort(list, n, sizeof(*list), by_name);
 	for (i = 0; i < n; i++) {
 		ps_line(base, list[i]);
 		free(list[i]);

@@ -72,11 +72,7 @@ unknown_key(struct cfg *c, const struct loc *l, const char *sec,
 static void
 push_val(struct ent *e, const char *s, const struct loc *l, int cont)
 {
-	struct val *n = realloc(e->v, (e->n + 1) * sizeof(*n));
-
-	if (!n)
-		nook_oom();
-	e->v = n;
+	e->v = grow_array(e->v, e->n, sizeof(*e->v));
 	e->v[e->n].s = xstrdup(s);
 	e->v[e->n].loc = *l;
 	e->v[e->n].cont = cont;
@@ -144,10 +140,7 @@ add_mount(struct cfg *c, int k, const char *value, const struct loc *l,
 		last->v.s = s;
 		return;
 	}
-	m = realloc(c->mounts, (c->nmounts + 1) * sizeof(*m));
-	if (!m)
-		nook_oom();
-	c->mounts = m;
+	c->mounts = m = grow_array(c->mounts, c->nmounts, sizeof(*m));
 	m[c->nmounts].kind = k;
 	m[c->nmounts].v.s = xstrdup(value);
 	m[c->nmounts].v.loc = *l;
@@ -225,10 +218,7 @@ add_sysctl(struct cfg *c, const char *name, const char *value,
 			c->sysctls[i].v.loc = *l;
 			return;
 		}
-	n = realloc(c->sysctls, (c->nsysctls + 1) * sizeof(*n));
-	if (!n)
-		nook_oom();
-	c->sysctls = n;
+	c->sysctls = n = grow_array(c->sysctls, c->nsysctls, sizeof(*n));
 	n[c->nsysctls].name = xstrdup(name);
 	n[c->nsysctls].v.s = xstrdup(value);
 	n[c->nsysctls].v.loc = *l;

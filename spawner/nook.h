@@ -323,6 +323,7 @@ char *xstrdup(const char *s);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 extern int verbosity;
 void nook_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void *grow_array(void *p, size_t n, size_t size);
 /* Every signal (sigset_t *), the C library's own realtime ones too. */
 void sig_fill(void *set);
 void nook_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

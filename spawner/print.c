@@ -97,13 +97,16 @@ print_words(const struct cfg *c, int k, FILE *out)
 static void
 print_mounts(const struct cfg *c, FILE *out)
 {
-	const char *s, *nl;
+	const char *s, *nl, *end;
 	size_t i;
 
 	for (i = 0; i < c->nmounts; i++) {
 		s = c->mounts[i].v.s;
+		end = s + strlen(s);
 		fprintf(out, "%s = ", cfg_keys[c->mounts[i].kind].name);
-		while ((nl = strchr(s, '\n'))) {
+		/* memchr to the known end: a strchr per line of a long text
+		 * would look at the rest of it each time under ASan */
+		while ((nl = memchr(s, '\n', (size_t)(end - s)))) {
 			fprintf(out, "%.*s\n\t", (int)(nl - s), s);
 			s = nl + 1;
 		}
@@ -143,11 +146,12 @@ applies(const struct cfg *c, int k)
 static const char *
 file_text_why(const char *v, size_t *n)
 {
-	const char *nl, *p;
+	const char *nl, *p, *end = v + strlen(v);
 	size_t len;
 
 	for (*n = 1; ; v = nl + 1, ++*n) {
-		nl = strchrnul(v, '\n');
+		if (!(nl = memchr(v, '\n', (size_t)(end - v))))
+			nl = end;
 		len = (size_t)(nl - v);
 		for (p = v; p < nl; p++)
 			if (*p == ';' && p > v && is_blank(p[-1]))

@@ -11,6 +11,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -240,14 +241,51 @@ parse_duration(const char *s, long long *ms, int allow_negative)
 	return 0;
 }
 
+/*
+ * Room for element n of an array of n that only ever grows through here:
+ * its allocation is kept at 8, 16, 32 ... elements, so n appends copy
+ * O(n) bytes even where realloc always copies (ASan's).  p, or its
+ * successor.
+ */
+void *
+grow_array(void *p, size_t n, size_t size)
+{
+	size_t have = 8, want = 8;
+
+	while (have < n)
+		have *= 2;
+	if (p && n < have)
+		return p;
+	while (want < n + 1)
+		want *= 2;
+	if (want > SIZE_MAX / size || !(p = realloc(p, want * size)))
+		nook_oom();
+	return p;
+}
+
+/* The slots a vector of n words has, its NULL included: 8, 16, 32 ... */
+static size_t
+strv_slots(size_t n)
+{
+	size_t c = 8;
+
+	while (c < n + 1)
+		c *= 2;
+	return c;
+}
+
+/*
+ * Grown by doubling: a slot at a time was quadratic where realloc always
+ * copies (ASan's: 100,000 words took a minute).
+ */
 static void
 strv_push(char ***v, size_t *n, char *s)
 {
-	char **nv = realloc(*v, (*n + 2) * sizeof(char *));
+	char **nv = *v;
 
-	if (!nv) {
+	if ((!nv || strv_slots(*n) < *n + 2) &&
+	    !(nv = realloc(*v, strv_slots(*n + 1) * sizeof(char *))))
 		nook_oom();
-	}
 	nv[(*n)++] = s;
 	nv[*n] = NULL;
 	*v = nv;
