@@ -145,7 +145,10 @@ demo: deps-build all
 
 # Test programs: the config loader's C unit test, and the static probe
 # that answers questions from inside a container.
-TEST_BINS = $(B)/tests/unit-config $(B)/tests/probe $(B)/tests/unit-alloc
+# main.o too: nook-hardening.t links the glibc objects into a dynamic nook
+# (nook itself may be the musl build, which has its own objects)
+TEST_BINS = $(B)/tests/unit-config $(B)/tests/probe $(B)/tests/unit-alloc \
+	$(B)/spawner/main.o
 
 # the unit test links everything but main()
 UNIT_OBJ = $(filter-out $(B)/spawner/main.o,$(SPAWNER_OBJ))
