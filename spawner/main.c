@@ -242,6 +242,23 @@ hide_from_joined(struct run *r)
 	return 0;
 }
 
+/*
+ * The container built, the child still root: the parent's word to go on
+ * - "o", or "l" when lo is the child's to bring up.  Before it, the
+ * parent may still find the name taken and kill the child: nothing of
+ * the command may run until then.
+ */
+static void
+wait_word(struct run *r)
+{
+	char w = 0;
+
+	if (recv(r->sock, &w, 1, 0) != 1)
+		_exit(EXIT_NOOK);	/* the parent is gone */
+	if (w == 'l')
+		net_child_lo(r);
+}
+
 /* Everything in the child before the exec; never returns. */
 static void __attribute__((noreturn))
 child_main(struct run *r, const sigset_t *all)
@@ -267,6 +284,7 @@ child_main(struct run *r, const sigset_t *all)
 	ns_child_uts(r);
 	net_child(r);
 	mnt_setup(r);
+	wait_word(r);
 	sigprocmask(SIG_UNBLOCK, all, NULL);
 	proc_exec(r);
 }
@@ -339,7 +357,7 @@ static int
 start_child(struct run *r)
 {
 	struct report rep;
-	int ready = 0, st;
+	int ready = 0, st, lo;
 	ssize_t n;
 
 	if (ns_write_maps(r) || sec_apply_rlimits(r) || cg_attach(r) ||
@@ -363,7 +381,20 @@ start_child(struct run *r)
 		n = 0;
 		goto failed;
 	}
-	/* the child builds the container now: what can wait, meanwhile */
+	/*
+	 * The child builds the container now, and waits for our word before
+	 * its exec.  Meanwhile: the record's claim (the name may be taken:
+	 * the child is killed, nothing of it has run) and lo; then the
+	 * word; then what can wait.
+	 */
+	if ((!r->st.claimed && state_claim(r)) ||
+	    (lo = net_parent_lo(r)) < 0)
+		return abort_child(r);
+	if (send(r->sock, lo ? "o" : "l", 1, MSG_NOSIGNAL) != 1 &&
+	    errno != EPIPE && errno != ECONNRESET) {
+		perror("nook: setup: release the container");
+		return abort_child(r);
+	}	/* a child gone already has its report waiting: read next */
 	if (state_setup(r))
 		return abort_child(r);
 	cg_sweep(r);
@@ -514,8 +545,8 @@ static int
 run(struct cfg *c, struct oci_mode *m)
 {
 	struct run r = { .c = c, .t = &c->t, .pidfd = -1, .stop_fd = -1,
-		.cg.fd = -1, .st.fd = -1, .tty.master = -1, .tty.slave = -1,
-		.oci = m };
+		.cg.fd = -1, .st.fd = -1, .st.base = -1, .tty.master = -1,
+		.tty.slave = -1, .oci = m };
 	int sv[2];
 	sigset_t all;
 
@@ -536,7 +567,13 @@ run(struct cfg *c, struct oci_mode *m)
 		return EXIT_NOOK;
 	}
 	block_signals(&all);
-	if (state_claim(&r) || cg_prepare(&r) || net_prepare(&r) ||
+	/*
+	 * The name is claimed while the child builds the container
+	 * (start_child) - but before joining a user namespace, where nook
+	 * is nobody its state directory knows.
+	 */
+	if ((c->t.ns[K_NS_USER - NS_FIRST].mode == NS_JOIN &&
+	    state_claim(&r)) || cg_prepare(&r) || net_prepare(&r) ||
 	    dev_prepare(&r))
 		return finish(&r, EXIT_NOOK);
 	if (hide_from_joined(&r) || ns_join(&r))

@@ -9,12 +9,15 @@ struct net_run {
 	int made;		/* a veth pair exists: delete it at the end */
 	int host_index;		/* of its host end */
 	int bridge_index;	/* of [network] bridge, or 0 */
+	int lo_parent;		/* the parent brings lo up: net_parent_lo */
 	char host[16];		/* the host end's name: "nk-NAME" */
 };
 
 int net_prepare(struct run *r);
 int net_parent(struct run *r);
+int net_parent_lo(struct run *r);
 void net_child(struct run *r);
+void net_child_lo(struct run *r);
 void net_cleanup(struct run *r);
 
 #endif

@@ -456,6 +456,7 @@ state_claim(struct run *r)
 	int rc, tries;
 
 	r->st.fd = r->st.base = -1;
+	r->st.claimed = 1;
 	if (r->oci)	/* nook-oci keeps its own state, under --root */
 		return 0;
 	if (!strcmp(name, ".") || !strcmp(name, "..")) {

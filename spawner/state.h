@@ -13,6 +13,7 @@ struct state_run {
 	char conf[4096];	/* the config file, absolute */
 	unsigned long long nook_start;	/* our own start time */
 	int config_rc;	/* write_config's: state_setup to state_record */
+	int claimed;	/* state_claim ran */
 };
 
 /* A running container's record, read back (state.c). */

@@ -174,6 +174,12 @@ tty_recv_word(struct run *r, void *buf, size_t len)
 	ssize_t n = recvmsg(r->sock, &mh, MSG_CMSG_CLOEXEC);
 	int fd;
 
+	/* a child that exits with a word of ours unread resets the socket:
+	 * the error comes once, before what it said last */
+	if (n < 0 && errno == ECONNRESET) {
+		mh.msg_controllen = sizeof(u.b);
+		n = recvmsg(r->sock, &mh, MSG_CMSG_CLOEXEC);
+	}
 	if (n < 0)
 		return n;
 	for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {

@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 nook_setup
 
-plan 50
+plan 53
 
 N=nookt$$		# names of our own: other runs may share /run/nook
 S=/run/nook/containers
@@ -71,6 +71,23 @@ run_nook "$W/a.ini" -- /probe exit 0
 is "$RC" 125 "a second container of a running name is refused: 125"
 like "$ERR" "$N-a: a container of this name is running \(pid $P1" "  saying so"
 is "$(pstat "$P1")" S "  the first one runs on"
+# the name is claimed while the second one's container is built (the
+# parent's work overlaps the child's): its command must never run
+mkdir -p "$W/dup" "$ROOT/dup" && chmod 1777 "$W/dup"
+write_conf "$W/b.ini" <<EOF
+[container]
+name = $N-a
+[mounts]
+bind = $W/dup:/dup
+EOF
+run_nook "$W/b.ini" -- /probe write /dup/ran yes
+is "$RC:$([ -e "$W/dup/ran" ] && echo ran)" 125: \
+	"  the second one's command never ran"
+is "$(find /sys/fs/cgroup -maxdepth 4 -type d -name "nook-$N-a-*" | wc -l)" \
+	1 "  and its cgroup is gone (the first one's is left)"
+run_nook -s container.name=$N-b "$W/b.ini" -- /probe write /dup/ran yes
+is "$RC:$(cat "$W/dup/ran" 2>/dev/null)" 0:yes \
+	"  (control: under a free name the same command runs)" || show
 
 # --- nook ps ---
 run_nook ps

@@ -123,6 +123,13 @@
  *
  * A command that is not known, or has too few or too many arguments, ends
  * the probe at once with status 2.
+ *
+ * On the host, for the tests of nook itself:
+ *
+ *   probe nosetns PROG [ARGS]  exec PROG with a seccomp filter that makes
+ *                       setns(2) fail with EPERM (as an LSM may): a nook
+ *                       that cannot enter its container's network
+ *                       namespace
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -132,6 +139,7 @@
 #include <mqueue.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1441,6 +1449,40 @@ run(int argc, char **argv, int prefer)
 		close(opened[--nopened]);
 }
 
+/*
+ * probe nosetns PROG [ARGS]: PROG without setns(2) (EPERM).  The classic
+ * BPF by hand: musl's headers have no <linux/filter.h>.  The system call
+ * number is at offset 0 of struct seccomp_data.
+ */
+struct bpf_ins {
+	uint16_t code;
+	uint8_t jt, jf;
+	uint32_t k;
+};
+
+static int
+nosetns(char **argv)
+{
+	struct bpf_ins f[] = {
+		{ 0x20, 0, 0, 0 },		/* ld [0]: the number */
+		{ 0x15, 0, 1, SYS_setns },	/* jeq setns */
+		{ 0x06, 0, 0, 0x00050000 | EPERM },	/* ret ERRNO */
+		{ 0x06, 0, 0, 0x7fff0000 },	/* ret ALLOW */
+	};
+	struct {
+		unsigned short len;
+		struct bpf_ins *filter;
+	} prog = { LEN(f), f };
+
+	if (syscall(SYS_seccomp, 1 /* SET_MODE_FILTER */, 0, &prog)) {
+		perror("probe: nosetns: seccomp");
+		return 2;
+	}
+	execvp(argv[0], argv);
+	perror("probe: nosetns: exec");
+	return 127;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1452,6 +1494,8 @@ main(int argc, char **argv)
 		fputs("usage: probe CMD [ARGS] [+ CMD [ARGS]]...\n", stderr);
 		return 2;
 	}
+	if (argc > 2 && !strcmp(argv[1], "nosetns"))
+		return nosetns(argv + 2);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	for (i = 1; i <= argc; i++) {
 		if (i < argc && strcmp(argv[i], "+"))
