@@ -490,20 +490,43 @@ cg_sweep_dir(const char *parent)
 		closedir(d);
 }
 
+/* Is one of the run's cgroups right below parent? */
+static int
+ours_below(const struct run *r, const char *parent)
+{
+	size_t len = strlen(parent);
+	const char *d;
+	int i;
+
+	for (i = 0; i < r->cg.n; i++) {
+		d = r->cg.h[i].dir;
+		if (d && !strncmp(d, parent, len) && d[len] == '/' &&
+		    !strchr(d + len + 1, '/'))
+			return 1;
+	}
+	return 0;
+}
+
 /*
- * The parents to sweep, into out (1 + C_COUNT of them at most): every
- * hierarchy nook may have used with this config.  Their count.
+ * The parents to sweep, into out (1 + C_COUNT of them at most): where
+ * this run puts its own cgroups - a nook killed there with the same
+ * config left its own beside them.  (Reading every hierarchy's parent
+ * cost 8 directory reads a start on a v1 host.)  Their count.
  */
 int
-cg_sweep_list(const struct nook_config *t, const struct cg_host *h,
-    char **out)
+cg_sweep_list(const struct run *r, const struct cg_host *h, char **out)
 {
 	int i, n = 0;
 
 	if (h->v2)
-		out[n++] = cg_parent_dir(t, h->v2, h->own2);
+		out[n++] = cg_parent_dir(r->t, h->v2, h->own2);
 	for (i = 0; i < C_COUNT; i++)
 		if (h->v1[i])
-			out[n++] = cg_parent_dir(t, h->v1[i], h->own1[i]);
+			out[n++] = cg_parent_dir(r->t, h->v1[i], h->own1[i]);
+	for (i = 0; i < n; i++)
+		if (!ours_below(r, out[i])) {
+			free(out[i]);
+			out[i--] = out[--n];
+		}
 	return n;
 }

@@ -413,7 +413,7 @@ cg_prepare(struct run *r)
 	    xasprintf("nook-%s-%d", r->t->name, (int)getpid());
 	rc = plan(r, &h, name);
 	if (rc == 0)
-		r->cg.nsweep = cg_sweep_list(r->t, &h, r->cg.sweep);
+		r->cg.nsweep = cg_sweep_list(r, &h, r->cg.sweep);
 	cg_host_free(&h);
 	free(name);
 	r->cg.uid = host_root(r, K_UID_MAP, geteuid());

@@ -58,7 +58,7 @@ void cg_host_scan(struct cg_host *h);
 void cg_host_free(struct cg_host *h);
 int cg_empty_out(const char *dir, int v2);
 int cg_rm_tree(const char *dir);
-int cg_sweep_list(const struct nook_config *t, const struct cg_host *h,
+int cg_sweep_list(const struct run *r, const struct cg_host *h,
     char **out);
 void cg_sweep_dir(const char *parent);
 
