@@ -17,6 +17,7 @@ endif
 CPPFLAGS += -DNOOK_VERSION='"$(VERSION)"' -DNOOK_GIT='"$(GIT)"'
 
 # nook-init: static and tiny.  musl when Debian's musl-tools is there.
+OBJCOPY ?= objcopy
 INIT_CC  ?= $(shell command -v musl-gcc >/dev/null 2>&1 && echo musl-gcc || echo $(CC))
 INIT_CFLAGS  ?= -Os -ffunction-sections -fdata-sections \
 	-fno-asynchronous-unwind-tables -fno-stack-protector
@@ -67,9 +68,12 @@ all: $(B)/nook-init $(B)/nook $(B)/nook-oci
 $(B):
 	mkdir -p $(B)
 
+# The compilers' version strings (.comment, 143 bytes with its header)
+# are all the file holds besides the program: removed.
 $(B)/nook-init: init/nook-init.c | $(B)
 	$(INIT_CC) $(CPPFLAGS) $(INIT_CFLAGS) $(WARN) $(INIT_LDFLAGS) \
 		-o $@ init/nook-init.c
+	$(OBJCOPY) -R .comment $@
 
 $(B)/spawner/%.o: spawner/%.c spawner/*.h
 	@mkdir -p $(B)/spawner
