@@ -26,6 +26,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/vfs.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -408,6 +409,8 @@ cg_prepare(struct run *r)
 	int rc, i;
 
 	r->cg.fd = -1;
+	r->cg.keeper = 0;
+	r->cg.keeper_fd = -1;
 	cg_host_scan(&h);
 	name = r->t->cg_name ? xstrdup(r->t->cg_name) :
 	    xasprintf("nook-%s-%d", r->t->name, (int)getpid());
@@ -481,12 +484,70 @@ cg_sweep(struct run *r)
 }
 
 /* At the end, whatever happened: kill what is left, remove it. */
+/*
+ * Before joining a user namespace, where nook is nobody to the host's
+ * cgroup file system (the root of a hierarchy is 0555: removing a cgroup
+ * below it takes the host's CAP_DAC_OVERRIDE): a keeper, forked while
+ * nook is still the host's root, removes the container's cgroups when our
+ * end of its pipe closes - at the end (finish waits for it), or when nook
+ * is killed.  It keeps no other descriptor: not the sync socket, whose
+ * end-of-file tells the parent the child died, nor the record's lock.
+ * 0, or -1 after saying why.
+ */
+int
+cg_keeper(struct run *r)
+{
+	int p[2];
+	pid_t pid;
+	char b;
+	int fd;
+
+	if (!r->cg.n || r->oci)	/* nook-oci create leaves them to delete */
+		return 0;
+	if (pipe(p)) {
+		perror("nook: [cgroup] the keeper's pipe");
+		return -1;
+	}
+	if ((pid = fork()) < 0) {
+		perror("nook: [cgroup] fork the keeper");
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		if (dup2(p[0], 3) < 0)
+			_exit(EXIT_NOOK);
+#ifdef SYS_close_range
+		if (syscall(SYS_close_range, 4U, ~0U, 0))
+#endif
+			for (fd = 4; fd < 1024; fd++)	/* before Linux 5.9 */
+				close(fd);
+		r->cg.fd = -1;
+		while (read(3, &b, 1) < 0 && errno == EINTR)
+			;
+		cg_cleanup(r);
+		_exit(0);
+	}
+	close(p[0]);
+	fcntl(p[1], F_SETFD, FD_CLOEXEC);
+	r->cg.keeper = pid;
+	r->cg.keeper_fd = p[1];
+	return 0;
+}
+
 void
 cg_cleanup(struct run *r)
 {
 	struct cg_hier *h;
 	char *p, *slash;
 	int i;
+
+	if (r->cg.keeper > 0) {		/* it removes them: cg_keeper */
+		close(r->cg.keeper_fd);
+		waitpid(r->cg.keeper, NULL, 0);
+		r->cg.keeper = 0;
+		r->cg.n = 0;
+	}
 
 	for (i = 0; i < r->cg.nsweep; i++)	/* not swept: a failed start */
 		free(r->cg.sweep[i]);

@@ -35,6 +35,8 @@ struct cg_run {
 	unsigned uid, gid;	/* container root on the host: delegate = yes */
 	char *sweep[1 + C_COUNT];	/* parents to sweep, while the child */
 	int nsweep;			/* sets up (cg_sweep) */
+	pid_t keeper;	/* removes them for a parent that joined a user */
+	int keeper_fd;	/* namespace (cg_keeper): our end of its pipe */
 };
 
 /* Shared by cgroup.c and cghost.c. */
@@ -75,6 +77,7 @@ int cg_prepare(struct run *r);
 int cg_attach(struct run *r);
 void cg_child(struct run *r);
 void cg_mount(struct mctx *m);
+int cg_keeper(struct run *r);
 void cg_cleanup(struct run *r);
 void cg_sweep(struct run *r);
 int cg_check(struct cfg *c);

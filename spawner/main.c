@@ -576,7 +576,8 @@ run(struct cfg *c, struct oci_mode *m)
 	    state_claim(&r)) || cg_prepare(&r) || net_prepare(&r) ||
 	    dev_prepare(&r))
 		return finish(&r, EXIT_NOOK);
-	if (hide_from_joined(&r) || ns_join(&r))
+	if ((c->t.ns[K_NS_USER - NS_FIRST].mode == NS_JOIN && cg_keeper(&r)) ||
+	    hide_from_joined(&r) || ns_join(&r))
 		return finish(&r, EXIT_NOOK);
 	fflush(NULL);
 	r.sock = sv[1], r.peer = sv[0];

@@ -72,7 +72,7 @@ running() {
 	return 1
 }
 
-plan 39
+plan 41
 
 # --- limits ---
 cg_conf "$W/mem.ini" <<'EOF'
@@ -168,6 +168,8 @@ start_nook "$W/ns.ini" -- /bin/sh -c 'cat /proc/self/cgroup; echo -
 	cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/memory.max
 	mkdir /sys/fs/cgroup/unified/sub /sys/fs/cgroup/sub; sleep 30' 2>/dev/null
 wait_for 10 container_pid
+# born in its v2 cgroup, put into the v1 ones just after: read once it runs
+wait_for 10 eval '[ -s "$W/bg.out" ]'
 host=$(cat /proc/$CPID/cgroup 2>/dev/null)
 want="/$P/nook-ns-$NPID"
 ok "$(has_line "$host" "0::$want"; echo $?)" "from the host: the container's first process is in $want (v2)"
@@ -258,6 +260,39 @@ like "$ERR" "removed the stale cgroup .*/$P/nook-gone-$gone \\(its nook, pid $go
 # (the parent it made stays: nook cannot tell it from one made by hand)
 is "$RC:$(find $CG/*/$P $CG/$P -mindepth 1 -type d 2>/dev/null)" "0:" \
 	"  and nothing of either run is left after it"
+rm_test_cgroups
+
+# A nook that joins another container's user namespace is nobody to the
+# host's cgroup file system once in it, and the root of a hierarchy is
+# 0555: a keeper forked before the join removes its cgroups.  Run from
+# the root cgroup, so that its cgroup sits right below it.
+write_conf "$W/host.ini" <<EOF
+[container]
+name = keeperhost$$
+EOF
+start_nook "$W/host.ini" -- /bin/sleep 60
+wait_for 10 container_pid
+HOSTNPID=$NPID
+write_conf "$W/joiner.ini" <<EOF
+[container]
+name = keeperjoin$$
+[namespaces]
+user = /proc/$CPID/ns/user
+EOF
+( echo "$BASHPID" >"$U/cgroup.procs" &&
+	exec timeout -k 5 "$NOOK_TIMEOUT" "$NOOK" "$W/joiner.ini" -- /probe exit 0 \
+	>"$W/out" 2>"$W/err" </dev/null )
+RC=$?
+ERR=$(<"$W/err")
+is "$RC:$(find "$U" -maxdepth 1 -name "nook-keeperjoin$$-*")" "0:" \
+	"a nook in a joined user namespace: its cgroup removed at the end" ||
+	show
+find "$U" -maxdepth 1 -name "nook-keeperjoin$$-*" -exec rmdir {} +
+! grep -q "cannot remove" <<<"$ERR"
+ok $? "  with no warning"
+kill -TERM "$HOSTNPID"
+NPID=$HOSTNPID
+wait_nook 10
 rm_test_cgroups
 
 # --- versions, errors, --check ---
