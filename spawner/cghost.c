@@ -136,9 +136,9 @@ cg_has_word(const char *s, const char *w, const char *sep)
 
 /*
  * Where the hierarchies are mounted (the first full mount of each);
- * /proc/cgroups read once, into subsys, at the first v1 one.  mountinfo is read whole
- * at once: read in small pieces, the kernel walks the mounts again for
- * each piece.
+ * /proc/cgroups read once, into subsys, at the first v1 one.  mountinfo
+ * is read whole at once: read in small pieces, the kernel walks the
+ * mounts again for each piece.
  */
 static void
 scan_mounts(struct cg_host *h, char *subsys, size_t sublen)

@@ -483,7 +483,6 @@ cg_sweep(struct run *r)
 	r->cg.nsweep = 0;
 }
 
-/* At the end, whatever happened: kill what is left, remove it. */
 /*
  * Before joining a user namespace, where nook is nobody to the host's
  * cgroup file system (the root of a hierarchy is 0555: removing a cgroup
@@ -535,6 +534,7 @@ cg_keeper(struct run *r)
 	return 0;
 }
 
+/* At the end, whatever happened: kill what is left, remove it. */
 void
 cg_cleanup(struct run *r)
 {
@@ -548,7 +548,6 @@ cg_cleanup(struct run *r)
 		r->cg.keeper = 0;
 		r->cg.n = 0;
 	}
-
 	for (i = 0; i < r->cg.nsweep; i++)	/* not swept: a failed start */
 		free(r->cg.sweep[i]);
 	r->cg.nsweep = 0;

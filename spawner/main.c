@@ -547,7 +547,7 @@ run(struct cfg *c, struct oci_mode *m)
 	struct run r = { .c = c, .t = &c->t, .pidfd = -1, .stop_fd = -1,
 		.cg.fd = -1, .st.fd = -1, .st.base = -1, .tty.master = -1,
 		.tty.slave = -1, .oci = m };
-	int sv[2];
+	int sv[2], joins_user;
 	sigset_t all;
 
 	r.command = c->t.command;
@@ -570,14 +570,15 @@ run(struct cfg *c, struct oci_mode *m)
 	/*
 	 * The name is claimed while the child builds the container
 	 * (start_child) - but before joining a user namespace, where nook
-	 * is nobody its state directory knows.
+	 * is nobody to its state directory; and the cgroups get a keeper
+	 * that can remove them at the end (cgroup.c).
 	 */
-	if ((c->t.ns[K_NS_USER - NS_FIRST].mode == NS_JOIN &&
-	    state_claim(&r)) || cg_prepare(&r) || net_prepare(&r) ||
-	    dev_prepare(&r))
+	joins_user = c->t.ns[K_NS_USER - NS_FIRST].mode == NS_JOIN;
+	if ((joins_user && state_claim(&r)) || cg_prepare(&r) ||
+	    net_prepare(&r) || dev_prepare(&r))
 		return finish(&r, EXIT_NOOK);
-	if ((c->t.ns[K_NS_USER - NS_FIRST].mode == NS_JOIN && cg_keeper(&r)) ||
-	    hide_from_joined(&r) || ns_join(&r))
+	if ((joins_user && cg_keeper(&r)) || hide_from_joined(&r) ||
+	    ns_join(&r))
 		return finish(&r, EXIT_NOOK);
 	fflush(NULL);
 	r.sock = sv[1], r.peer = sv[0];
