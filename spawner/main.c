@@ -384,10 +384,10 @@ start_child(struct run *r)
 	/*
 	 * The child builds the container now, and waits for our word before
 	 * its exec.  Meanwhile: the record's claim (the name may be taken:
-	 * the child is killed, nothing of it has run) and lo; then the
-	 * word; then what can wait.
+	 * the child is killed, nothing of it has run), nook-init's memfd
+	 * and lo; then the word; then what can wait.
 	 */
-	if ((!r->st.claimed && state_claim(r)) ||
+	if ((!r->st.claimed && state_claim(r)) || proc_fill_init(r) ||
 	    (lo = net_parent_lo(r)) < 0)
 		return abort_child(r);
 	if (send(r->sock, lo ? "o" : "l", 1, MSG_NOSIGNAL) != 1 &&

@@ -436,6 +436,7 @@ struct run {
 	int peer;		/* the other end, closed after clone */
 	int root_fd;		/* O_PATH of [rootfs] path, opened on the host */
 	int init_fd;		/* sealed memfd holding nook-init */
+	int init_src;		/* nook-init's file, until copied */
 	int join_fd[NS_COUNT];	/* namespaces to join, or -1 */
 	int clone_flags;	/* CLONE_NEW* to create with clone3 */
 	int setgroups_denied;	/* read by the child from /proc */
@@ -523,6 +524,7 @@ void mnt_setup(struct run *r);
 
 /* process.c */
 int proc_prepare_init(struct run *r);
+int proc_fill_init(struct run *r);
 void __attribute__((noreturn)) proc_exec(struct run *r);
 int proc_set_oom(struct run *r);
 

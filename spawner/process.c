@@ -28,44 +28,57 @@
 #define MFD_EXEC 0x0010U
 #endif
 
+static int
+init_error(struct run *r)
+{
+	int e = errno;
+
+	fprintf(stderr, "nook: %s: \"%s\": %s\n", key_label(K_INIT_PATH),
+	    r->t->init_path, strerror(e));
+	return -1;
+}
+
 /*
- * Copy nook-init into a sealed memfd: the container execs it from there,
+ * nook-init goes into a sealed memfd: the container execs it from there,
  * so nothing inside can ever write to the host's binary via /proc/1/exe.
+ * Here, before the clone, the file is opened and the memfd made (the
+ * child inherits it); proc_fill_init() copies and seals it while the
+ * child builds the container, before the word that lets it exec.
  */
 int
 proc_prepare_init(struct run *r)
 {
-	const char *path = r->t->init_path;
-	char buf[65536];
-	ssize_t n;
-	int src, e;
-
-	r->init_fd = -1;
+	r->init_fd = r->init_src = -1;
 	if (r->t->init_mode != INIT_MODE_INIT)
 		return 0;
-	if ((src = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		goto fail;
+	if ((r->init_src = open(r->t->init_path, O_RDONLY | O_CLOEXEC)) < 0)
+		return init_error(r);
 	r->init_fd = memfd_create("nook-init", MFD_CLOEXEC | MFD_ALLOW_SEALING |
 	    MFD_EXEC);
 	if (r->init_fd < 0 && errno == EINVAL)
 		r->init_fd = memfd_create("nook-init", MFD_CLOEXEC |
 		    MFD_ALLOW_SEALING);
-	if (r->init_fd < 0)
-		goto fail;
-	while ((n = read(src, buf, sizeof(buf))) > 0)
+	return r->init_fd < 0 ? init_error(r) : 0;
+}
+
+int
+proc_fill_init(struct run *r)
+{
+	char buf[65536];
+	ssize_t n;
+
+	if (r->init_src < 0)
+		return 0;
+	while ((n = read(r->init_src, buf, sizeof(buf))) > 0)
 		if (write(r->init_fd, buf, n) != n)
-			goto fail;
+			return init_error(r);
 	if (n < 0 || fchmod(r->init_fd, 0555) ||
 	    fcntl(r->init_fd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK |
 	    F_SEAL_GROW | F_SEAL_WRITE))
-		goto fail;
-	close(src);
+		return init_error(r);
+	close(r->init_src);
+	r->init_src = -1;
 	return 0;
-fail:
-	e = errno;
-	fprintf(stderr, "nook: %s: \"%s\": %s\n", key_label(K_INIT_PATH), path,
-	    strerror(e));
-	return -1;
 }
 
 /*
