@@ -57,6 +57,21 @@ is "$(stat -c '%F %a %u %g' "$DIR/$F" 2>&1)" "regular file 600 0 0" \
 is "$(stat -c '%a %u' "$DIR" 2>&1)" "700 0" "  in a directory of root's, mode 0700"
 size=$(stat -c %s "$DIR/$F")
 cp "$DIR/$F" "$W/good"
+# the program searches the call number as a binary tree (libseccomp's
+# SCMP_FLTATR_CTL_OPTIMIZE 2), not down a list: a list of these ~100
+# calls has 2 "jgt" comparisons, a tree one per branch.  The program
+# starts at its "ld [4]" (the architecture) and is followed by 8 bytes
+# of checksum.
+jgt=$(python3 -c '
+import sys
+d = open(sys.argv[1], "rb").read()
+p = d[d.find(bytes.fromhex("2000000004000000")):len(d) - 8]
+print(sum(1 for i in range(0, len(p), 8) if p[i] == 0x25))' "$W/good")
+if [ "${jgt:-0}" -ge 8 ]; then
+	pass "  the kept program is a binary tree of call numbers ($jgt jgt)"
+else
+	fail "  the kept program is a binary tree of call numbers ($jgt jgt, a list has 2)"
+fi
 run_nook "${MINE[@]}" "$BASE" -- "${CALLS[@]}"
 if works && [ "$(hit)" = "$F" ] && [ -z "$(kept)" ]; then
 	pass "the next start loads the kept filter, not compiling it again, and it works the same"
@@ -136,4 +151,4 @@ run_nook -v -s security.seccomp=none -s security.block_tiocsti=no "$BASE" -- \
 is "$RC/$(res status)/$(ls -A "$DIR" | wc -l)" "0/Seccomp: 0/$n" \
 	"seccomp = none, block_tiocsti = no: no filter, no cache file"
 
-plan 15
+plan 16
