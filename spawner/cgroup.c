@@ -554,15 +554,17 @@ cg_cleanup(struct run *r)
 	if (r->cg.fd >= 0)
 		close(r->cg.fd);
 	r->cg.fd = -1;
-	if (r->cg.n && r->cg.h[r->cg.track].made)
-		cg_empty_out(r->cg.h[r->cg.track].dir, !r->cg.h[r->cg.track].opts);
+	/*
+	 * The tracked one first: what is left in it is all of the container.
+	 * The common end needs one rmdir each (it fails while a process or
+	 * a cgroup is left): only otherwise is the rest killed and waited for.
+	 */
 	for (i = 0; i < r->cg.n; i++) {
-		h = &r->cg.h[i];
+		h = &r->cg.h[(i + r->cg.track) % r->cg.n];
 		if (!h->made)
 			continue;
-		if (i != r->cg.track)	/* that one is empty by now */
-			cg_empty_out(h->dir, !h->opts);
-		if (cg_rm_tree(h->dir))
+		if (rmdir(h->dir) && errno != ENOENT &&
+		    (cg_empty_out(h->dir, !h->opts), cg_rm_tree(h->dir)))
 			nook_warn("cannot remove the cgroup %s: %s", h->dir,
 			    strerror(errno));
 		/* the parents nook made, unless another container uses them */
