@@ -15,6 +15,11 @@ ifeq ($(CI),true)
 WARN     += -Werror
 endif
 CPPFLAGS += -DNOOK_VERSION='"$(VERSION)"' -DNOOK_GIT='"$(GIT)"'
+# nook -V and nook-oci --version print the commit: the files that say it
+# are compiled again when it changes (the stamp is rewritten only then)
+GIT_STAMP = $(B)/git-stamp
+$(shell mkdir -p $(B) && [ "$$(cat $(GIT_STAMP) 2>/dev/null)" = "$(GIT)" ] || \
+	echo "$(GIT)" > $(GIT_STAMP))
 
 # nook-init: static and tiny.  musl when Debian's musl-tools is there.
 OBJCOPY ?= objcopy
@@ -74,6 +79,8 @@ $(B)/nook-init: init/nook-init.c | $(B)
 	$(INIT_CC) $(CPPFLAGS) $(INIT_CFLAGS) $(WARN) $(INIT_LDFLAGS) \
 		-o $@ init/nook-init.c
 	$(OBJCOPY) -R .comment $@
+
+$(foreach d,spawner musl,$(B)/$(d)/main.o $(B)/$(d)/oci-cli.o): $(GIT_STAMP)
 
 $(B)/spawner/%.o: spawner/%.c spawner/*.h
 	@mkdir -p $(B)/spawner
