@@ -118,7 +118,7 @@ $(B)/nook.glibc: $(SPAWNER_OBJ)
 
 # the choice is made when nook is built, not when make starts: make demo
 # installs musl-tools in the same run
-$(B)/nook: $(SPAWNER_SRC) spawner/*.h | $(B)
+$(B)/nook: $(SPAWNER_SRC) spawner/*.h $(GIT_STAMP) | $(B)
 	@libc=$(NOOK_LIBC); if [ "$$libc" = auto ]; then libc=glibc; \
 		command -v $(MUSL_CC) >/dev/null 2>&1 && libc=musl; fi; \
 	echo "nook: linked with $$libc"; \
