@@ -3,7 +3,7 @@
 # nook-init: command line, exit status, exec errors, the child's environment.
 . "$(dirname "$0")/lib.sh"
 need_init
-plan 105
+plan 106
 
 # --- version / help -------------------------------------------------------
 run_init --version
@@ -227,6 +227,15 @@ restart_run -e 3 --restart=on-failure -- '[ "$n" -ge 1 ] || exit 3
 is "$RC/$RUNS" "0/2" "-e 3 --restart=on-failure: after a stop request the last exit 3 is reported as 0"
 restart_run -e 3 --restart=on-failure -- 'exit 0'
 is "$RC/$RUNS" "0/1" "-e 3 --restart=on-failure: exit 0 is not run again"
+# socket activation again: each run gets its own pid as LISTEN_PID (the
+# child patches its own copy of the environment, not the init's)
+rm -f "$T/lp"
+LISTEN_FDS=1 LISTEN_PID=1 restart_run --restart=on-failure -- \
+	'echo "$LISTEN_PID $$" >>'"$T/lp"'; [ "$n" -ge 1 ] || exit 4'
+LP=$(awk '$1 == $2 { n++ } !seen[$1]++ { d++ } END { print NR "/" n "/" d }' \
+	"$T/lp" 2>/dev/null)
+is "$RC/$RUNS/$LP" "0/2/2/2/2" \
+	"--restart with LISTEN_FDS: LISTEN_PID is each run's own pid"
 
 # --- TINI_VERBOSITY ---------------------------------------------------------------
 TINI_VERBOSITY=2 run_init -- sh -c 'exit 3'
