@@ -62,18 +62,14 @@ ps_line(int base, const char *name)
 	int fd, rc = state_lock(base, name, 0, &fd);
 
 	if (rc == 0)
-		state_remove(base, name, fd);
+		state_remove(base, name, fd, 0);
 	if (rc != 1)
 		return;
 	memset(&rec, 0, sizeof(rec));
-	rec.dirfd = openat(base, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-	    O_CLOEXEC);
-	if (rec.dirfd < 0 || state_read(&rec) || strcmp(rec.name, name)) {
-		if (rec.dirfd >= 0)
-			close(rec.dirfd);
+	rec.dirfd = base;
+	snprintf(rec.rname, sizeof(rec.rname), "%s", name);
+	if (state_read(&rec) || strcmp(rec.name, name))
 		return;		/* being written or removed right now */
-	}
-	close(rec.dirfd);
 	if (rec.pid > 0) {
 		snprintf(pid, sizeof(pid), "%d", (int)rec.pid);
 		uptime(rec.start, up, sizeof(up));
@@ -105,8 +101,8 @@ ps_command(void)
 		return EXIT_NOOK;
 	}
 	while ((d = readdir(dir))) {
-		if (d->d_name[0] == '.')
-			continue;
+		if (d->d_name[0] == '.' || strchr(d->d_name, '@'))
+			continue;	/* a part of a record, or a temporary one */
 		if (n == cap && !(list = realloc(list, (cap = cap * 2 + 16) *
 		    sizeof(*list))))
 			nook_oom();

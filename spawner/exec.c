@@ -66,7 +66,7 @@ static const struct {
 static int
 load_config(struct xjoin *x)
 {
-	char *path = xasprintf("%s/config.ini", x->rec.dir);
+	char *path = xasprintf("%s@config.ini", x->rec.dir);
 	size_t i;
 	int rc;
 

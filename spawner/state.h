@@ -8,7 +8,7 @@
 struct run;
 
 struct state_run {
-	int fd;		/* the record, locked while the container runs */
+	int fd;		/* the record's lock file, locked while it runs */
 	int base;	/* the state directory */
 	char conf[4096];	/* the config file, absolute */
 	unsigned long long nook_start;	/* our own start time */
@@ -18,8 +18,9 @@ struct state_run {
 
 /* A running container's record, read back (state.c). */
 struct state_rec {
-	char name[65];
-	int dirfd;		/* its directory, -1 when none */
+	char name[65];		/* as its state says */
+	char rname[72];		/* the record's: its parts are rname@PART */
+	int dirfd;		/* the state directory, -1 when none */
 	pid_t pid;		/* the container's PID 1 (host); 0: setup */
 	pid_t nook_pid;
 	unsigned long long start, nook_start;	/* ticks after boot */
@@ -29,7 +30,7 @@ struct state_rec {
 	gid_t groups[64];
 	size_t ngroups;
 	char conf[4096];
-	char dir[4200];		/* its path */
+	char dir[4200];		/* its lock file's path */
 	char cgroup[8192];	/* /proc/PID/cgroup, one line per hierarchy */
 };
 
@@ -39,7 +40,7 @@ int state_record(struct run *r);
 void state_release(struct run *r);
 int state_command(int argc, char **argv);
 int state_lock(int base, const char *name, int create, int *fd);
-void state_remove(int base, const char *name, int fd);
+void state_remove(int base, const char *name, int fd, int own);
 int state_read(struct state_rec *rec);
 int state_base(int create);
 int state_is_command(const char *word);

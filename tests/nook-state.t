@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 nook_setup
 
-plan 53
+plan 57
 
 N=nookt$$		# names of our own: other runs may share /run/nook
 S=/run/nook/containers
@@ -16,7 +16,7 @@ rec() {
 	V=
 	while read -r k v; do
 		[ "$k" = "$2" ] && { V=$v; return 0; }
-	done 2>/dev/null <"$S/$1/state"
+	done 2>/dev/null <"$S/$1@state"
 	return 1
 }
 # has_line REGEX: some line of the last run's output is REGEX (whole)
@@ -61,10 +61,13 @@ like "$(cat "/proc/$P1/cmdline" 2>/dev/null | tr '\0' ' ')" '^nook-init ' \
 	"  whose pid is the container's nook-init"
 rec "$N-a" config
 is "$V" "$W/a.ini" "  the config path"
-cg=$(grep '^cgroup ' "$S/$N-a/state" | cut -d' ' -f2- | tr '\n' ' ')
+cg=$(grep '^cgroup ' "$S/$N-a@state" | cut -d' ' -f2- | tr '\n' ' ')
 is "${P1:+$cg}" "$(tr '\n' ' ' <"/proc/${P1:-0}/cgroup")" \
 	"  its cgroups (/proc/PID/cgroup)"
-is "$(stat -c %a "$S/$N-a")" 700 "  a directory closed to others"
+is "$(stat -c '%F %a' "$S/$N-a")" "regular empty file 600" \
+	"  its lock file: empty, closed to others"
+is "$(stat -c %a "$S/$N-a@state" "$S/$N-a@config.ini" | tr '\n' ' ')" "600 600 " \
+	"  its parts beside it (NAME@state, NAME@config.ini), closed to others"
 
 # --- a second one of the same name ---
 run_nook "$W/a.ini" -- /probe exit 0
@@ -168,7 +171,8 @@ is "$RC" 0 "nook stop: 0"
 ok $((RC != 0 || SECONDS - t0 > 3)) "  within the stop_timeout (sleep obeys TERM)"
 wait_nook 5
 is "$RC" 143 "  the container ended by SIGTERM (nook: 143)"
-ok "$(test -n "$P1" && test ! -e "$S/$N-a"; echo $?)" "the record is gone after the container"
+ok "$(test -n "$P1" && test ! -e "$S/$N-a" && ! compgen -G "$S/*$N-a@*" >/dev/null
+	echo $?)" "the record is gone after the container, its parts too"
 run_nook ps
 ok "$(! grep -q "^$N-a " "$W/out" && grep -q "^NAME " "$W/out"; echo $?)" \
 	"nook ps no longer lists it"
@@ -196,25 +200,47 @@ like "$RC:$ERR" "^125:nook: $N-none: no such container is running" \
 	"nook stop of an unknown name: 125, said"
 run_nook exec "$N-none" -- /probe exit 0
 like "$RC:$ERR" "^125:nook: $N-none: no such container" "nook exec too"
-mkdir -p "$S/$N-c"
+: >"$S/$N-c"
 printf 'name %s\nnook_pid 999999\nnook_start 1\npid 999998\nstart 1\n' \
-	"$N-c" >"$S/$N-c/state"
-: >"$S/$N-c/marker"
+	"$N-c" >"$S/$N-c@state"
+: >"$S/$N-c@marker"
+: >"$S/.$N-c@state.tmp"
 write_conf "$W/c.ini" <<EOF
 [container]
 name = $N-c
 EOF
 start "$N-c" "$W/c.ini" -- /bin/sleep 30
 ok $? "a stale record (a dead nook's) does not stop the next start"
-ok "$(test ! -e "$S/$N-c/marker"; echo $?)" "  which cleans it out"
+ok "$(test ! -e "$S/$N-c@marker" && test ! -e "$S/.$N-c@state.tmp"; echo $?)" \
+	"  which cleans it out (parts and temporary parts)"
 run_nook stop "$N-c"
 wait_nook 5
-mkdir -p "$S/$N-d"
+# the record directory of an older nook (NAME/state), stale: the same
+mkdir -p "$S/$N-e"
 printf 'name %s\nnook_pid 999999\nnook_start 1\npid 999998\nstart 1\n' \
-	"$N-d" >"$S/$N-d/state"
+	"$N-e" >"$S/$N-e/state"
+: >"$S/$N-e/marker"
+write_conf "$W/e.ini" <<EOF
+[container]
+name = $N-e
+EOF
+start "$N-e" "$W/e.ini" -- /bin/sleep 30
+ok $? "a stale record directory of an older nook does not stop the next start"
+ok "$(test -f "$S/$N-e" && test ! -e "$S/$N-e/marker"; echo $?)" \
+	"  which is removed, a record of today's kind in its place"
+run_nook stop "$N-e"
+wait_nook 5
+: >"$S/$N-d"
+printf 'name %s\nnook_pid 999999\nnook_start 1\npid 999998\nstart 1\n' \
+	"$N-d" >"$S/$N-d@state"
+mkdir -p "$S/$N-f"
+printf 'name %s\nnook_pid 999999\nnook_start 1\n' "$N-f" >"$S/$N-f/state"
 run_nook ps
-ok "$(test ! -e "$S/$N-d" && ! grep -q "$N-d" "$W/out"; echo $?)" \
+ok "$(test ! -e "$S/$N-d" && test ! -e "$S/$N-d@state" &&
+	! grep -q "$N-d" "$W/out"; echo $?)" \
 	"nook ps skips and removes a stale record"
+ok "$(test ! -e "$S/$N-f" && ! grep -q "$N-f" "$W/out"; echo $?)" \
+	"  and an older nook's stale record directory"
 
 # --- without root: $XDG_RUNTIME_DIR ---
 mkdir -p "$W/ubin"
