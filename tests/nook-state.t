@@ -200,39 +200,39 @@ like "$RC:$ERR" "^125:nook: $N-none: no such container is running" \
 	"nook stop of an unknown name: 125, said"
 run_nook exec "$N-none" -- /probe exit 0
 like "$RC:$ERR" "^125:nook: $N-none: no such container" "nook exec too"
+# stale NAME: the state of a dead nook, for NAME's record
+stale() {
+	printf 'name %s\nnook_pid 999999\nnook_start 1\npid 999998\nstart 1\n' "$1"
+}
+# start_over NAME: a container of NAME starts over its stale record; 0 if so
+start_over() {
+	write_conf "$W/$1.ini" <<EOF
+[container]
+name = $1
+EOF
+	start "$1" "$W/$1.ini" -- /bin/sleep 30
+}
+stop_it() { run_nook stop "$1"; wait_nook 5; }
 : >"$S/$N-c"
-printf 'name %s\nnook_pid 999999\nnook_start 1\npid 999998\nstart 1\n' \
-	"$N-c" >"$S/$N-c@state"
+stale "$N-c" >"$S/$N-c@state"
 : >"$S/$N-c@marker"
 : >"$S/.$N-c@state.tmp"
-write_conf "$W/c.ini" <<EOF
-[container]
-name = $N-c
-EOF
-start "$N-c" "$W/c.ini" -- /bin/sleep 30
+start_over "$N-c"
 ok $? "a stale record (a dead nook's) does not stop the next start"
 ok "$(test ! -e "$S/$N-c@marker" && test ! -e "$S/.$N-c@state.tmp"; echo $?)" \
 	"  which cleans it out (parts and temporary parts)"
-run_nook stop "$N-c"
-wait_nook 5
+stop_it "$N-c"
 # the record directory of an older nook (NAME/state), stale: the same
 mkdir -p "$S/$N-e"
-printf 'name %s\nnook_pid 999999\nnook_start 1\npid 999998\nstart 1\n' \
-	"$N-e" >"$S/$N-e/state"
+stale "$N-e" >"$S/$N-e/state"
 : >"$S/$N-e/marker"
-write_conf "$W/e.ini" <<EOF
-[container]
-name = $N-e
-EOF
-start "$N-e" "$W/e.ini" -- /bin/sleep 30
+start_over "$N-e"
 ok $? "a stale record directory of an older nook does not stop the next start"
 ok "$(test -f "$S/$N-e" && test ! -e "$S/$N-e/marker"; echo $?)" \
 	"  which is removed, a record of today's kind in its place"
-run_nook stop "$N-e"
-wait_nook 5
+stop_it "$N-e"
 : >"$S/$N-d"
-printf 'name %s\nnook_pid 999999\nnook_start 1\npid 999998\nstart 1\n' \
-	"$N-d" >"$S/$N-d@state"
+stale "$N-d" >"$S/$N-d@state"
 mkdir -p "$S/$N-f"
 printf 'name %s\nnook_pid 999999\nnook_start 1\n' "$N-f" >"$S/$N-f/state"
 run_nook ps
