@@ -8,7 +8,7 @@ plan 57
 
 N=nookt$$		# names of our own: other runs may share /run/nook
 S=/run/nook/containers
-at_cleanup "rm -rf $S/$N-*"
+at_cleanup "rm -rf $S/$N-* $S/.$N-*"
 
 # rec NAME KEY: V = the value of KEY in NAME's record ("" if none)
 rec() {
