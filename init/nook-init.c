@@ -681,7 +681,8 @@ spawn(char **argv)
 		say(0, "fork: ", errstr(errno), 0);
 		return -1;
 	}
-	/* both sides, so no signal races the child's */
+	/* after a fork, both sides, so no signal races the child's; after
+	 * a vfork the child has done it already (and exec'd: EACCES) */
 	syscall(SYS_setpgid, pid, pid);
 	return pid;
 }
