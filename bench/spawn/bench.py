@@ -425,6 +425,41 @@ def machine():
             f"at start {load}")
 
 
+def read_first(path):
+    try:
+        with open(path) as f:
+            return f.read().strip()
+    except OSError:
+        return None
+
+
+def wake_up(a):
+    """The runner's pipe round trips on one CPU and across two, and how
+    idle CPUs wait: what a hand-over between processes costs here."""
+    p = subprocess.run([os.path.join(a.bin, "runner"), "wake", "-n", "400"],
+                       capture_output=True, text=True)
+    trips = {}
+    for line in p.stdout.splitlines():
+        f = line.split()
+        if len(f) == 4 and f[0] == "wake":
+            trips[f[1]] = (int(f[2]) / 1000, int(f[3]) / 1000)
+    if "same" not in trips:
+        return None
+    text = ("a one-byte pipe round trip between two processes (the other "
+            "idle 0.2 ms before each), median (p90): "
+            f"{trips['same'][0]:.1f} ({trips['same'][1]:.1f}) us on one CPU")
+    if "cross" in trips:
+        text += (f", {trips['cross'][0]:.1f} ({trips['cross'][1]:.1f}) us "
+                 "across two")
+    idle = read_first("/sys/devices/system/cpu/cpuidle/current_driver")
+    poll = read_first("/sys/module/haltpoll/parameters/guest_halt_poll_ns")
+    if idle:
+        text += f"; cpuidle driver {idle}"
+        if idle == "haltpoll" and poll is not None:
+            text += f", guest_halt_poll_ns {poll}"
+    return text
+
+
 def size_of(path, tmp):
     dst = os.path.join(tmp, "strip-" + os.path.basename(path))
     shutil.copyfile(path, dst)
@@ -595,6 +630,13 @@ def print_report(a, vs, T, P, skipped, mach):
     print(f"nook start-time benchmark, {time.strftime('%Y-%m-%d %H:%M')}")
     print()
     print(f"Machine: {mach}.")
+    if a.wake:
+        print(f"Wake-ups: {a.wake}. A start hands work between processes "
+              "and CPUs several times (spawner and child, init and "
+              "command, each exit and its waiter): where a wake-up across "
+              "CPUs costs this much more than on one, it is a fixed part "
+              "of every start that CPU work saved elsewhere does not "
+              "shorten.")
     print(f"Payload: `/bin/true` in a read-only busybox root, {a.payload}. "
           "Runner: bench/spawn/runner.c, posix_spawn to waitpid on "
           "CLOCK_MONOTONIC, all variants interleaved, in a new random order "
@@ -695,6 +737,7 @@ def main():
     t_all = time.monotonic()
     vs, left = [], {}
     mach = machine()
+    a.wake = wake_up(a)
     try:
         vs = make_variants(a, tmp)
         log("== probe: one run each")
@@ -712,7 +755,7 @@ def main():
     print(f"- total bench time {time.monotonic() - t_all:.0f} s")
     if a.json:
         with open(a.json, "w") as f:
-            json.dump({"machine": mach, "seq": T, "par": P,
+            json.dump({"machine": mach, "wake": a.wake, "seq": T, "par": P,
                        "skipped": skipped}, f, indent=1, default=str)
         print(f"- raw results: {a.json}")
     shutil.rmtree(tmp, ignore_errors=True)

@@ -25,6 +25,15 @@
  * window; then it waits for the rest, which are not counted, and goes on to
  * the next variant, in a random order each round.  It prints "par ROUND VARIANT OK FAILED WINDOW_NS".
  *
+ * wake [-n TRIPS] [-g GAP_US] measures the machine rather than a start: a
+ * one-byte pipe round trip between two processes, pinned to one CPU, then
+ * to two, with GAP_US microseconds of sleep before each trip so that the
+ * other CPU goes idle as it does between the steps of a start.  A start
+ * hands work between processes several times; on a virtual machine whose
+ * idle CPUs halt without polling, each wake-up across CPUs costs tens of
+ * microseconds, and the ratios move with it.  It prints "wake same|cross
+ * MEDIAN_NS P90_NS" (no cross line on one CPU).
+ *
  * STATUS is the exit code, 128+N for signal N, -1 for a start killed after
  * TIMEOUT seconds.  Only the pid a start got is ever signalled.  Standard
  * input and output are /dev/null, standard error goes to ERRDIR/VARIANT.err.
@@ -33,6 +42,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sched.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdint.h>
@@ -376,13 +386,89 @@ run_par(int rounds, int jobs, double secs)
 	stop_ticks();
 }
 
+static int
+pin(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set);
+}
+
+static int
+cmp_ll(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* One line: round trips between a process on CPU a and one on CPU b. */
+static void
+wake_pair(const char *what, int a, int b, int trips, int gap_us)
+{
+	int64_t *v = calloc((size_t)trips, sizeof(*v)), t0;
+	int to[2], back[2], i, st;
+	char c = 0;
+	pid_t pid;
+
+	if (!v || pipe2(to, O_CLOEXEC) || pipe2(back, O_CLOEXEC))
+		die("wake: pipe");
+	if ((pid = fork()) < 0)
+		die("wake: fork");
+	if (pid == 0) {
+		if (pin(b))
+			_exit(1);
+		for (i = 0; i < trips; i++)
+			if (read(to[0], &c, 1) != 1 || write(back[1], &c, 1) != 1)
+				_exit(1);
+		_exit(0);
+	}
+	if (pin(a))
+		die("wake: sched_setaffinity");
+	for (i = 0; i < trips; i++) {
+		if (gap_us)
+			usleep((useconds_t)gap_us);
+		t0 = now_ns();
+		if (write(to[1], &c, 1) != 1 || read(back[0], &c, 1) != 1)
+			die("wake: pipe");
+		v[i] = now_ns() - t0;
+	}
+	if (waitpid(pid, &st, 0) != pid || st)
+		die("wake: the other process");
+	close(to[0]), close(to[1]), close(back[0]), close(back[1]);
+	qsort(v, (size_t)trips, sizeof(*v), cmp_ll);
+	printf("wake %s %lld %lld\n", what, (long long)v[trips / 2],
+	    (long long)v[trips * 9 / 10]);
+	free(v);
+}
+
+static void
+run_wake(int trips, int gap_us)
+{
+	cpu_set_t set;
+	int cpu[2], n = 0, i;
+
+	if (sched_getaffinity(0, sizeof(set), &set))
+		die("wake: sched_getaffinity");
+	for (i = 0; i < CPU_SETSIZE && n < 2; i++)
+		if (CPU_ISSET(i, &set))
+			cpu[n++] = i;
+	wake_pair("same", cpu[0], cpu[0], trips, gap_us);
+	if (n == 2)
+		wake_pair("cross", cpu[0], cpu[1], trips, gap_us);
+	sched_setaffinity(0, sizeof(set), &set);
+}
+
 static void
 usage(void)
 {
 	fprintf(stderr, "usage: runner seq [-n RUNS] [-w WARMUP] [-t TIMEOUT] "
 	    "[-e ERRDIR] SPECFILE\n"
 	    "       runner par [-n ROUNDS] [-j JOBS] [-d SECONDS] "
-	    "[-t TIMEOUT] [-e ERRDIR] SPECFILE\n");
+	    "[-t TIMEOUT] [-e ERRDIR] SPECFILE\n"
+	    "       runner wake [-n TRIPS] [-g GAP_US]\n");
 	exit(2);
 }
 
@@ -390,15 +476,18 @@ int
 main(int argc, char **argv)
 {
 	const char *errdir = ".";
-	int c, n = 200, warmup = 5, jobs = 8, par;
+	int c, n = 200, warmup = 5, jobs = 8, par, wake, gap = 200;
 	double secs = 2;
 
-	if (argc < 2 || (strcmp(argv[1], "seq") && strcmp(argv[1], "par")))
+	if (argc < 2 || (strcmp(argv[1], "seq") && strcmp(argv[1], "par") &&
+	    strcmp(argv[1], "wake")))
 		usage();
 	par = !strcmp(argv[1], "par");
+	wake = !strcmp(argv[1], "wake");
 	argv++, argc--;
-	while ((c = getopt(argc, argv, "n:w:j:d:t:e:")) != -1) {
+	while ((c = getopt(argc, argv, "n:w:j:d:t:e:g:")) != -1) {
 		switch (c) {
+		case 'g': gap = atoi(optarg); break;
 		case 'n': n = atoi(optarg); break;
 		case 'w': warmup = atoi(optarg); break;
 		case 'j': jobs = atoi(optarg); break;
@@ -407,6 +496,12 @@ main(int argc, char **argv)
 		case 'e': errdir = optarg; break;
 		default: usage();
 		}
+	}
+	if (wake) {
+		if (optind != argc || n < 2 || gap < 0)
+			usage();
+		run_wake(n, gap);
+		return 0;
 	}
 	if (optind != argc - 1 || n < 1 || warmup < 0 || secs <= 0)
 		usage();
