@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * Unit test of nook's config loader (spawner/config.c) and its value
- * parsers (spawner/util.c).  TAP on stdout: "ok N - ...", "not ok N - ...",
+ * parsers (spawner/util.c), and of the reading of the host's cgroup
+ * hierarchies from /proc (spawner/cghost.c).  TAP on stdout: "ok N - ...", "not ok N - ...",
  * the plan "1..N" at the end; exits 1 when a test failed.  Tests of known
  * bugs are marked "# TODO" (prove counts them as passing and reports them
  * as "unexpectedly succeeded" once fixed: then drop the TODO).
@@ -22,6 +23,7 @@
 #include <unistd.h>
 
 #include "nook.h"
+#include "cgroup.h"
 
 static int n_test, n_fail, last_ok;
 
@@ -1781,6 +1783,107 @@ test_tty(void)
 	ok(tty_want(&t) == 0, "tty_want: auto with dev = none: none");
 }
 
+/* ---- the host's cgroup hierarchies, from mountinfo and /proc/PID/cgroup ---- */
+
+static const char cg_cgroups[] =
+    "#subsys_name\thierarchy\tnum_cgroups\tenabled\n"
+    "cpuset\t3\t3\t1\ncpu\t1\t3\t1\ncpuacct\t2\t3\t1\nmemory\t4\t30\t1\n"
+    "devices\t5\t3\t1\nfreezer\t6\t3\t1\nnet_cls\t0\t4\t1\npids\t8\t3\t1\n";
+
+/* cg_host_parse cuts its texts up: each test its own copy */
+static void
+cg_parse(struct cg_host *h, const char *mounts, const char *own,
+    const char *cgroups)
+{
+	char *m = xstrdup(mounts), *o = xstrdup(own);
+
+	cg_host_parse(h, m, o, cgroups);
+	free(m);
+	free(o);
+}
+
+static void
+test_cg_host(void)
+{
+	/* a hybrid host as systemd and this VM have it: v1 controllers,
+	 * cpu and cpuacct joint, name=systemd, cgroup2 at unified; optional
+	 * fields, and a bind of a subtree that is not a hierarchy's mount */
+	static const char hybrid[] =
+	    "22 27 0:21 / /proc rw,relatime shared:5 - proc proc rw\n"
+	    "31 23 0:28 / /sys/fs/cgroup rw - tmpfs tmpfs rw,mode=755\n"
+	    "90 31 0:40 /sub /mnt/elsewhere rw - cgroup cgroup rw,memory\n"
+	    "32 31 0:29 / /sys/fs/cgroup/cpu,cpuacct rw,nosuid shared:9 "
+	    "master:2 - cgroup cgroup rw,cpu,cpuacct\n"
+	    "35 31 0:32 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n"
+	    "39 31 0:36 / /sys/fs/cgroup/pids rw - cgroup cgroup rw,pids\n"
+	    "40 31 0:37 / /sys/fs/cgroup/systemd rw - cgroup cgroup "
+	    "rw,xattr,name=systemd\n"
+	    "41 31 0:38 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw\n"
+	    "42 31 0:39 / /sys/fs/cgroup/memory2 rw - cgroup cgroup rw,memory\n";
+	static const char hybrid_own[] =
+	    "9:name=systemd:/user.slice\n8:pids:/\n4:memory:/a/b\n"
+	    "1:cpu,cpuacct:/c\n0::/user.slice/x.scope\n";
+	char *cgroups = write_tmp(cg_cgroups, strlen(cg_cgroups));
+	struct cg_host h;
+	int i;
+
+	cg_parse(&h, hybrid, hybrid_own, cgroups);
+	is_str(h.v2, "/sys/fs/cgroup/unified", "cgroup host: hybrid: cgroup2 "
+	    "at unified");
+	is_str(h.v1[C_MEMORY], "/sys/fs/cgroup/memory", "cgroup host: hybrid: "
+	    "memory's first full mount, not a bind of a subtree");
+	is_str(h.v1opts[C_MEMORY], "memory", "cgroup host: hybrid: memory's "
+	    "controllers");
+	is_str(h.v1[C_CPU], "/sys/fs/cgroup/cpu,cpuacct", "cgroup host: "
+	    "hybrid: cpu past the optional fields");
+	is_str(h.v1opts[C_CPU], "cpu,cpuacct", "cgroup host: hybrid: cpu's "
+	    "hierarchy holds cpuacct too (from /proc/cgroups)");
+	is_str(h.v1[C_PIDS], "/sys/fs/cgroup/pids", "cgroup host: hybrid: pids");
+	is_str(h.v1[C_FREEZER], NULL, "cgroup host: hybrid: no freezer "
+	    "mounted, none found");
+	is_str(h.own2, "/user.slice/x.scope", "cgroup host: hybrid: our "
+	    "cgroup2");
+	is_str(h.own1[C_MEMORY], "/a/b", "cgroup host: hybrid: our memory "
+	    "cgroup");
+	is_str(h.own1[C_CPU], "/c", "cgroup host: hybrid: our cpu cgroup");
+	is_num(h.nall, 4, "cgroup host: hybrid: 4 v1 hierarchies (the second "
+	    "memory mount is the same one)");
+	for (i = 0; i < h.nall && strcmp(h.all1[i], "/sys/fs/cgroup/systemd");
+	    i++)
+		;
+	if (is_num(i < h.nall, 1, "cgroup host: hybrid: name=systemd among "
+	    "them")) {
+		is_str(h.all1opts[i], "none,name=systemd", "cgroup host: "
+		    "hybrid: name=systemd mounts by its name");
+		is_str(h.allown[i], "/user.slice", "cgroup host: hybrid: our "
+		    "name=systemd cgroup");
+	}
+	cg_host_free(&h);
+
+	/* a pure v2 host: /proc/cgroups is not needed, a missing one is
+	 * not read; mount points with mountinfo's escapes */
+	static const char pure[] =
+	    "25 1 0:23 / / rw - ext4 /dev/vda rw\n"
+	    "26 25 0:24 / /sys/fs/cgroup\\040v2 rw,nosuid - cgroup2 cgroup2 "
+	    "rw,nsdelegate\n"
+	    "27 25 0:25 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n";
+	cg_parse(&h, pure, "0::/system.slice/nook.service\n",
+	    "/nonexistent/cgroups");
+	is_str(h.v2, "/sys/fs/cgroup v2", "cgroup host: pure v2: the first "
+	    "cgroup2, its \\040 a blank");
+	is_num(h.nall, 0, "cgroup host: pure v2: no v1 hierarchy");
+	is_str(h.own2, "/system.slice/nook.service", "cgroup host: pure v2: "
+	    "our cgroup");
+	cg_host_free(&h);
+
+	/* lines the parser must pass over: cut short, no separator */
+	cg_parse(&h, "1 2 3\n4 5 6:7 / /x rw cgroup2 cgroup2 rw\n"
+	    "8 9 0:1 / /y rw -\n\n", "", cgroups);
+	is_str(h.v2, NULL, "cgroup host: broken lines pass unread");
+	cg_host_free(&h);
+	rm_tmp();
+}
+
 int
 main(void)
 {
@@ -1812,6 +1915,7 @@ main(void)
 	test_limits();
 	test_config_file();
 	test_escapes();
+	test_cg_host();
 	test_oom();
 	rm_tmp();
 	printf("1..%d\n", n_test);
