@@ -16,6 +16,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,9 @@
 #include <sys/vfs.h>
 #include <time.h>
 #include <unistd.h>
+#ifndef STATX_TYPE	/* a C library without statx() (musl 1.2.3) */
+#include <linux/stat.h>
+#endif
 
 #include "nook.h"
 #include "mount.h"
@@ -173,6 +177,25 @@ cg_has_word(const char *s, const char *w, const char *sep)
 }
 
 /*
+ * Is the mount with mountinfo's ID at mnt hidden under a later one, so
+ * that the path leads somewhere else (a bind over it, or over a parent)?
+ * statx tells which mount a path reaches (Linux 5.8); 0 when it cannot.
+ */
+static int
+shadowed(const char *mnt, const char *id)
+{
+	unsigned long long n;
+	struct statx sx;
+	char *end;
+
+	n = strtoull(id, &end, 10);
+	if (*end || syscall(SYS_statx, AT_FDCWD, mnt, AT_NO_AUTOMOUNT,
+	    STATX_MNT_ID, &sx) || !(sx.stx_mask & STATX_MNT_ID))
+		return 0;
+	return sx.stx_mnt_id != n;
+}
+
+/*
  * Where the hierarchies are mounted (the first full mount of each), from
  * the text of mountinfo: "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS
  * [OPTIONAL...] - TYPE SOURCE SUPER".  The controllers' names (path,
@@ -180,7 +203,7 @@ cg_has_word(const char *s, const char *w, const char *sep)
  */
 static void
 scan_mounts(struct cg_host *h, char *text, char *subsys, size_t sublen,
-    const char *cgroups)
+    const char *cgroups, int live)
 {
 	char *line, *save = NULL, *p, *f[5], *t, *mnt, *type, *super;
 	int i;
@@ -198,6 +221,9 @@ scan_mounts(struct cg_host *h, char *text, char *subsys, size_t sublen,
 		    !(super = next_field(&p)))
 			continue;
 		mnt = unescape(f[4]);
+		if ((strcmp(type, "cgroup2") && strcmp(type, "cgroup")) ||
+		    (live && shadowed(mnt, f[0])))
+			continue;
 		if (!strcmp(type, "cgroup2") && !h->v2)
 			h->v2 = xstrdup(mnt);
 		if (strcmp(type, "cgroup"))
@@ -269,20 +295,116 @@ scan_own(struct cg_host *h, char *text)
 	}
 }
 
+/* statmount(2), Linux 6.8: what the C library and the headers of an older
+ * system lack */
+#ifndef STATX_MNT_ID_UNIQUE
+#define STATX_MNT_ID_UNIQUE 0x4000U
+#endif
+#ifndef STATX_ATTR_MOUNT_ROOT
+#define STATX_ATTR_MOUNT_ROOT 0x2000
+#endif
+#define NOOK_NR_STATMOUNT 457	/* the same on every architecture */
+#define NOOK_STATMOUNT_SB_BASIC 0x1U
+#define NOOK_STATMOUNT_MNT_ROOT 0x8U
+#define NOOK_STATMOUNT_MNT_POINT 0x10U
+
+struct nook_mnt_id_req {
+	uint32_t size, spare;
+	uint64_t mnt_id, param;
+};
+
+/* The fixed part of struct statmount (512 bytes; new fields take up its
+ * spare room), then the strings. */
+struct nook_statmount {
+	uint32_t size, spare1;
+	uint64_t mask;
+	uint32_t sb_dev_major, sb_dev_minor;
+	uint64_t sb_magic;
+	uint32_t sb_flags, fs_type;
+	uint64_t mnt_id, mnt_parent_id;
+	uint32_t mnt_id_old, mnt_parent_id_old;
+	uint64_t mnt_attr, mnt_propagation, mnt_peer_group, mnt_master;
+	uint64_t propagate_from;
+	uint32_t mnt_root, mnt_point;
+	uint64_t spare2[50];
+	char str[PATH_MAX * 2];
+};
+
+/*
+ * Is path the top of a cgroup2 mount whose root is the root of our
+ * cgroup namespace's view - what mountinfo would show as root "/" at
+ * that mount point?  Told by statx and statmount, without mountinfo
+ * (whose text is made from every mount of the namespace: 35 us here, far
+ * more on a host with hundreds of them); 0 when it cannot be told.
+ */
+static int
+v2_mount_root(const char *path)
+{
+	struct nook_statmount sm;
+	struct nook_mnt_id_req req = { .size = 24 };
+	struct statx sx;
+	struct statfs fs;
+
+	if (statfs(path, &fs) || fs.f_type != CGROUP2_SUPER_MAGIC ||
+	    syscall(SYS_statx, AT_FDCWD, path, AT_NO_AUTOMOUNT,
+	    STATX_MNT_ID_UNIQUE, &sx) || !(sx.stx_mask & STATX_MNT_ID_UNIQUE) ||
+	    !(sx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) ||
+	    !(sx.stx_attributes & STATX_ATTR_MOUNT_ROOT))
+		return 0;
+	req.mnt_id = sx.stx_mnt_id;
+	req.param = NOOK_STATMOUNT_SB_BASIC | NOOK_STATMOUNT_MNT_ROOT |
+	    NOOK_STATMOUNT_MNT_POINT;
+	if (syscall(NOOK_NR_STATMOUNT, &req, &sm, sizeof(sm), 0) ||
+	    (sm.mask & req.param) != req.param)
+		return 0;
+	return sm.sb_magic == CGROUP2_SUPER_MAGIC &&
+	    sm.mnt_root < sizeof(sm.str) && sm.mnt_point < sizeof(sm.str) &&
+	    !strcmp(sm.str + sm.mnt_root, "/") &&
+	    !strcmp(sm.str + sm.mnt_point, path);
+}
+
+/*
+ * Can the container's cgroups do without the v1 hierarchies?  The v2 one
+ * is known (h->v2): then plan() needs a v1 one only for version = v1,
+ * hierarchies = all, devices (the v1 devices hierarchy first), or a
+ * controller the unified hierarchy does not offer here.
+ */
+static int
+v2_enough(const struct cg_host *h, const struct nook_config *t)
+{
+	unsigned need = cg_needed(t);
+	char *p2;
+	int i, yes = 1;
+
+	if (t->cg_version == CG_V1 || (t->cg_version != CG_V2 &&
+	    (t->cg_hierarchies == CG_ALL || t->cg_devices.n)))
+		return 0;
+	if (!need || h->pure)
+		return 1;
+	p2 = cg_parent_dir(t, h->v2, h->own2);
+	for (i = 0; i < C_FREEZER && yes; i++)
+		if (need & 1u << i)
+			yes = cg_v2_offers(p2, i);
+	free(p2);
+	return yes;
+}
+
 /*
  * The hierarchies from the text of a mountinfo and of a /proc/PID/cgroup
  * (both cut up in place), /proc/cgroups at path cgroups read if a v1 one
- * is mounted.  Apart from cg_host_scan for the unit test.
+ * is mounted; live: the mounts are this host's, so that a path hidden
+ * under another mount is passed over.  Apart from cg_host_scan for the
+ * unit test.
  */
 void
 cg_host_parse(struct cg_host *h, char *mountinfo, char *own,
-    const char *cgroups)
+    const char *cgroups, int live)
 {
 	char subsys[4096] = "", *o;
 	int i;
 
 	memset(h, 0, sizeof(*h));
-	scan_mounts(h, mountinfo, subsys, sizeof(subsys), cgroups);
+	scan_mounts(h, mountinfo, subsys, sizeof(subsys), cgroups, live);
 	scan_own(h, own);
 	for (i = 0; i < h->nall; i++) {	/* the raw options served scan_own */
 		if (!*subsys)
@@ -293,20 +415,40 @@ cg_host_parse(struct cg_host *h, char *mountinfo, char *own,
 	}
 }
 
-/* mountinfo is read whole at once: read in small pieces, the kernel walks
- * the mounts again for each piece */
+/*
+ * What the host offers for config t (NULL: everything).  When the v2
+ * hierarchy is where systemd mounts it - /sys/fs/cgroup, or
+ * /sys/fs/cgroup/unified on a hybrid host - and the container needs no
+ * v1 one, mountinfo is not read at all.  Otherwise it is, whole at once:
+ * read in small pieces, the kernel walks the mounts again for each piece.
+ */
 void
-cg_host_scan(struct cg_host *h)
+cg_host_scan(struct cg_host *h, const struct nook_config *t)
 {
-	char *mounts = state_get_file(AT_FDCWD, "/proc/self/mountinfo", NULL);
 	char *own = state_get_file(AT_FDCWD, "/proc/self/cgroup", NULL);
+	char *mounts, *copy;
 	struct statfs fs;
+	int pure = !statfs("/sys/fs/cgroup", &fs) &&
+	    fs.f_type == CGROUP2_SUPER_MAGIC;
+	const char *v2 = pure ? "/sys/fs/cgroup" : "/sys/fs/cgroup/unified";
 
-	cg_host_parse(h, mounts, own, "/proc/cgroups");
+	if (t && own && v2_mount_root(v2)) {
+		copy = xstrdup(own);
+		cg_host_parse(h, NULL, copy, NULL, 0);
+		free(copy);
+		h->v2 = xstrdup(v2);
+		h->pure = pure;
+		if (v2_enough(h, t)) {
+			free(own);
+			return;
+		}
+		cg_host_free(h);
+	}
+	mounts = state_get_file(AT_FDCWD, "/proc/self/mountinfo", NULL);
+	cg_host_parse(h, mounts, own, "/proc/cgroups", 1);
 	free(mounts);
 	free(own);
-	h->pure = !statfs("/sys/fs/cgroup", &fs) &&
-	    fs.f_type == CGROUP2_SUPER_MAGIC;
+	h->pure = pure;
 }
 
 void

@@ -33,8 +33,8 @@
 #include "nook.h"
 #include "mount.h"
 /* The controllers the config sets limits with. */
-static unsigned
-needed(const struct nook_config *t)
+unsigned
+cg_needed(const struct nook_config *t)
 {
 	unsigned m = 0;
 
@@ -91,8 +91,8 @@ existing(const char *path)
 }
 
 /* Does the unified hierarchy offer controller i below parent? */
-static int
-v2_offers(const char *parent, int i)
+int
+cg_v2_offers(const char *parent, int i)
 {
 	char buf[512], *dir = existing(parent);
 	int yes = !cg_get(dir, "cgroup.controllers", buf, sizeof(buf)) &&
@@ -187,7 +187,7 @@ static int
 plan(struct run *r, struct cg_host *h, const char *name)
 {
 	const struct nook_config *t = r->t;
-	unsigned need = needed(t), bit;
+	unsigned need = cg_needed(t), bit;
 	int i, v = t->cg_version, k;
 	char *p, *p2 = NULL;
 
@@ -203,7 +203,7 @@ plan(struct run *r, struct cg_host *h, const char *name)
 	for (i = 0; i < C_FREEZER; i++) {
 		if (!(need & (bit = 1u << i)))
 			continue;
-		if (p2 && (h->pure || v2_offers(p2, i))) {
+		if (p2 && (h->pure || cg_v2_offers(p2, i))) {
 			r->cg.h[0].ctl |= bit;
 			continue;
 		}
@@ -411,7 +411,7 @@ cg_prepare(struct run *r)
 	r->cg.fd = -1;
 	r->cg.keeper = 0;
 	r->cg.keeper_fd = -1;
-	cg_host_scan(&h);
+	cg_host_scan(&h, r->t);
 	name = r->t->cg_name ? xstrdup(r->t->cg_name) :
 	    xasprintf("nook-%s-%d", r->t->name, (int)getpid());
 	rc = plan(r, &h, name);
@@ -592,14 +592,14 @@ cg_check(struct cfg *c)
 
 	if (geteuid() == 0 || !asked(c))
 		return 0;
-	cg_host_scan(&h);
+	cg_host_scan(&h, t);
 	if (h.v2 && t->cg_version != CG_V1)
 		dirs[n++] = cg_parent_dir(t, h.v2, h.own2);
 	for (i = 0; i < C_FREEZER; i++)
-		if (needed(t) & 1u << i && h.v1[i] && (!n || !(h.pure ||
-		    v2_offers(dirs[0], i))) && t->cg_version != CG_V2)
+		if (cg_needed(t) & 1u << i && h.v1[i] && (!n || !(h.pure ||
+		    cg_v2_offers(dirs[0], i))) && t->cg_version != CG_V2)
 			dirs[n++] = cg_parent_dir(t, h.v1[i], h.own1[i]);
-	k = tloc(c, K_CG_PARENT) ? K_CG_PARENT : cg_ctl_key(c, needed(t));
+	k = tloc(c, K_CG_PARENT) ? K_CG_PARENT : cg_ctl_key(c, cg_needed(t));
 	for (i = 0; i < n; i++) {
 		e = existing(dirs[i]);
 		if (!rc && access(e, W_OK)) {

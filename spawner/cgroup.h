@@ -56,9 +56,11 @@ struct cg_host {
 int __attribute__((format(printf, 3, 4))) cg_put(const char *dir, const char *file, const char *fmt, ...);
 int cg_get(const char *dir, const char *file, char *buf, size_t len);
 int cg_has_word(const char *s, const char *w, const char *sep);
-void cg_host_scan(struct cg_host *h);
+void cg_host_scan(struct cg_host *h, const struct nook_config *t);
+int cg_v2_offers(const char *parent, int i);
+unsigned cg_needed(const struct nook_config *t);
 void cg_host_parse(struct cg_host *h, char *mountinfo, char *own,
-    const char *cgroups);
+    const char *cgroups, int live);
 void cg_host_free(struct cg_host *h);
 int cg_empty_out(const char *dir, int v2);
 int cg_rm_tree(const char *dir);

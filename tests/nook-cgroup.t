@@ -72,7 +72,7 @@ running() {
 	return 1
 }
 
-plan 41
+plan 44
 
 # --- limits ---
 cg_conf "$W/mem.ini" <<'EOF'
@@ -321,6 +321,46 @@ EOF
 		"version = v2 with memory on v1: 125, naming the key and why"
 else
 	skip 1 "not a hybrid host"
+fi
+
+# --- finding the v2 hierarchy without mountinfo (statmount, Linux 6.8) ---
+# opened TRACE: did the traced nook open /proc/self/mountinfo?
+opened() { grep -q '"/proc/self/mountinfo"' "$1"; }
+kv=$(uname -r)
+kmaj=${kv%%.*} kmin=${kv#*.} kmin=${kmin%%[!0-9]*}
+if ! command -v strace >/dev/null 2>&1; then
+	skip 3 "strace not installed"
+elif (( kmaj < 6 || (kmaj == 6 && kmin < 8) )); then
+	skip 3 "kernel $kv has no statmount (6.8): nook reads mountinfo"
+else
+	cg_conf "$W/plain.ini" </dev/null
+	timeout -k 5 30 strace -f -o "$W/st1" -e trace=open,openat,mkdir \
+		"$NOOK" "$W/plain.ini" -- /probe exit 0 >/dev/null 2>&1
+	ok "$(( $? == 0 ? 0 : 1 ))$(opened "$W/st1" && echo ' read')" \
+		"v2 at $U, no v1 controller needed: mountinfo is not read"
+	if [ $HYBRID = 1 ] && ! grep -qw memory $U/cgroup.controllers; then
+		timeout -k 5 30 strace -f -o "$W/st2" -e trace=open,openat \
+			"$NOOK" -s cgroup.memory_max=64M "$W/plain.ini" \
+			-- /probe exit 0 >/dev/null 2>&1
+		rc=$?
+		opened "$W/st2"
+		ok "$(( rc == 0 && $? == 0 ? 0 : 1 ))" \
+			"  memory on v1 (hybrid host): mountinfo is read"
+	else
+		skip 1 "the unified hierarchy offers memory here"
+	fi
+	# a subtree of the hierarchy bound over its mount point: not the
+	# root of our view, so mountinfo decides (and skips it too)
+	mkdir -p "$U/$P/sub"
+	timeout -k 5 30 unshare -m --propagation private sh -c \
+		"mount --bind $U/$P/sub $U && exec strace -f -o $W/st3 \
+		-e trace=open,openat,mkdir $NOOK $W/plain.ini -- /probe exit 0" \
+		>/dev/null 2>"$W/err3"
+	made=$(grep -c "mkdir(\"$U/" "$W/st3")
+	opened "$W/st3"
+	ok "$(( $? == 0 && made == 0 ? 0 : 1 ))" \
+		"  a subtree bound over $U: mountinfo is read, nothing made in it ($made)"
+	rmdir "$U/$P/sub" "$U/$P" 2>/dev/null
 fi
 
 if add_user nookcgt; then

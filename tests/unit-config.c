@@ -1797,7 +1797,7 @@ cg_parse(struct cg_host *h, const char *mounts, const char *own,
 {
 	char *m = xstrdup(mounts), *o = xstrdup(own);
 
-	cg_host_parse(h, m, o, cgroups);
+	cg_host_parse(h, m, o, cgroups, 0);
 	free(m);
 	free(o);
 }
