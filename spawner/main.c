@@ -329,7 +329,8 @@ setup_word(struct run *r, struct report *rep)
 	if (r->stop_fd < 0 && (r->stop_fd = signalfd(-1, &stop, SFD_CLOEXEC |
 	    SFD_NONBLOCK)) < 0)
 		return tty_recv_word(r, rep, sizeof(*rep));
-	pf[0] = (struct pollfd){ .fd = r->sock, .events = POLLIN };
+	pf[0] = (struct pollfd){ .fd = r->sock, .events = r->words_at_close ?
+	    POLLRDHUP : POLLIN };
 	pf[1] = (struct pollfd){ .fd = r->stop_fd, .events = POLLIN };
 	do {	/* a word already waiting does not beat the deadline */
 		left = r->setup_deadline - now_ms();
@@ -398,6 +399,14 @@ start_child(struct run *r)
 	if (state_setup(r))
 		return abort_child(r);
 	cg_sweep(r);
+	/*
+	 * The child's last words ("x", or a report) come right before its
+	 * exec or exit, which closes its end: woken only then, once, not by
+	 * the word as well - that wake-up would cost the child a hand-over
+	 * to this CPU right before its exec.  nook-oci's create waits for
+	 * "x" alone: the child waits for start after it.
+	 */
+	r->words_at_close = !r->oci;
 	while ((n = setup_word(r, &rep)) > 0) {
 		if (n == 1) {
 			ready = 1;
@@ -406,6 +415,7 @@ start_child(struct run *r)
 		goto failed;
 	}
 failed:
+	r->words_at_close = 0;
 	if (n > 1) {
 		rep.msg[sizeof(rep.msg) - 1] = 0;
 		fprintf(stderr, "nook: %s\n", rep.msg);

@@ -451,6 +451,7 @@ struct run {
 	int stop_fd;		/* signalfd of TERM, INT, HUP during setup */
 	char *devdir;		/* [filesystem] device nodes on the host */
 	long long setup_deadline;	/* CLOCK_MONOTONIC ms */
+	int words_at_close;	/* setup_word: wake only when the child's end closes */
 	struct cg_run cg;		/* cgroup.c */
 	struct net_run net;		/* net.c */
 	struct state_run st;		/* state.c */
