@@ -6,7 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 nook_setup
 
-plan 19
+plan 20
 
 # bg_lines: B = the lines of the background nook's stdout (no fork)
 bg_lines() { mapfile -t B <"$W/bg.out"; }
@@ -135,5 +135,11 @@ for mode in init direct; do
 done
 mounts_under "$ROOT" >"$W/left"
 is "$(<"$W/left")" "" "no mount of the rootfs is left on the host"
+# their records stay until a nook of the same name or nook ps finds them
+# stale: ps removes them (and the test leaves nothing in /run/nook)
+S=/run/nook/containers
+"$NOOK" ps >/dev/null 2>&1
+left=$(cd $S 2>/dev/null && ls -d test test@* direct direct@* 2>/dev/null | tr '\n' ' ')
+is "$left" "" "nook ps removes the records the SIGKILLed nooks left"
 
 done_testing
