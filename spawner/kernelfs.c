@@ -446,11 +446,30 @@ host_kernel_fs(struct mctx *m, const char *dir, unsigned attrs)
 	m->strict = 0;
 }
 
+/* /sys shows the network namespace of its mounter: after net_join. */
+static void
+setup_sys(struct mctx *m)
+{
+	int sys = m->r->t->sys;
+
+	net_join(m->r);
+	if (sys == 2)
+		return;
+	blame(m, K_FS_SYS);
+	if (!own_netns(m->r))
+		host_kernel_fs(m, "/sys", M_RO | M_NOSUID | M_NODEV | M_NOEXEC);
+	else
+		m->sys = kernel_fs(m, "/sys", "sysfs", MOUNT_ATTR_NOSUID |
+		    MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC |
+		    (sys == 0 ? MOUNT_ATTR_RDONLY : 0), NULL);
+	cg_mount(m);	/* the container's cgroups: cgroup.c */
+}
+
 void
 setup_filesystems(struct mctx *m)
 {
 	const struct nook_config *t = m->r->t;
-	int sys = t->sys, dev = t->dev;
+	int dev = t->dev;
 
 	if (t->proc) {
 		blame(m, K_FS_PROC);
@@ -460,17 +479,8 @@ setup_filesystems(struct mctx *m)
 			m->proc = kernel_fs(m, "/proc", "proc", MOUNT_ATTR_NOSUID |
 			    MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, NULL);
 	}
-	if (sys != 2) {
-		blame(m, K_FS_SYS);
-		if (!own_netns(m->r))
-			host_kernel_fs(m, "/sys", M_RO | M_NOSUID | M_NODEV |
-			    M_NOEXEC);
-		else
-			m->sys = kernel_fs(m, "/sys", "sysfs", MOUNT_ATTR_NOSUID |
-			    MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC |
-			    (sys == 0 ? MOUNT_ATTR_RDONLY : 0), NULL);
-		cg_mount(m);	/* the container's cgroups: cgroup.c */
-	}
+	if (!m->r->net.async)
+		setup_sys(m);
 	blame(m, K_FS_DEV);
 	if (dev == 0)
 		setup_dev_minimal(m);
@@ -484,6 +494,8 @@ setup_filesystems(struct mctx *m)
 		blame(m, K_FS_TMP);
 		mount_fs(m, "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
 	}
+	if (m->r->net.async)	/* the namespace made meanwhile: net.c */
+		setup_sys(m);
 }
 
 /*

@@ -253,6 +253,7 @@ wait_word(struct run *r)
 {
 	char w = 0;
 
+	net_join(r);	/* without /sys: the namespace first */
 	if (recv(r->sock, &w, 1, 0) != 1)
 		_exit(EXIT_NOOK);	/* the parent is gone */
 	if (w == 'l')
@@ -302,6 +303,7 @@ now_ms(void)
 static int
 abort_child(struct run *r)
 {
+	net_async_abort(r);
 	kill(r->pid, SIGKILL);
 	waitpid(r->pid, NULL, 0);
 	return -1;
@@ -382,6 +384,7 @@ start_child(struct run *r)
 		n = 0;
 		goto failed;
 	}
+	net_async_go(r, 1);	/* the helper may send the namespace now */
 	/*
 	 * The child builds the container now, and waits for our word before
 	 * its exec.  Meanwhile: the record's claim (the name may be taken:
@@ -389,7 +392,7 @@ start_child(struct run *r)
 	 * and lo; then the word; then what can wait.
 	 */
 	if ((!r->st.claimed && state_claim(r)) || proc_fill_init(r) ||
-	    (lo = net_parent_lo(r)) < 0)
+	    net_async_wait(r) || (lo = net_parent_lo(r)) < 0)
 		return abort_child(r);
 	if (send(r->sock, lo ? "o" : "l", 1, MSG_NOSIGNAL) != 1 &&
 	    errno != EPIPE && errno != ECONNRESET) {
@@ -602,6 +605,7 @@ run(struct cfg *c, struct oci_mode *m)
 	}
 	close(sv[1]);
 	r.sock = sv[0];
+	net_async_start(&r);
 	if (m && m->exec_fd >= 0)	/* the child's alone: start finds it */
 		close(m->exec_fd);
 	if (start_child(&r))

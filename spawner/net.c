@@ -20,6 +20,7 @@
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sched.h>
 #include <sys/socket.h>
@@ -356,8 +357,10 @@ has_sys_admin(void)
 	    d[CAP_SYS_ADMIN / 32].effective & (1u << (CAP_SYS_ADMIN % 32));
 }
 
-/* Before the clone: who brings lo up; what the host must have for the
- * pair. */
+static void net_async_pick(struct run *r);
+
+/* Before the clone: who makes the namespace and brings lo up; what the
+ * host must have for the pair. */
 int
 net_prepare(struct run *r)
 {
@@ -365,8 +368,9 @@ net_prepare(struct run *r)
 	struct net_run *n = &r->net;
 
 	memset(n, 0, sizeof(*n));
+	net_async_pick(r);
 	n->lo_parent = t->ns[K_NS_NET - NS_FIRST].mode == NS_NEW &&
-	    has_sys_admin();
+	    !n->async && has_sys_admin();
 	if (t->net_mode != NET_VETH)
 		return 0;
 	host_ifname(t->name, n->host, sizeof(n->host));
@@ -490,7 +494,7 @@ net_child(struct run *r)
 	const struct nook_config *t = r->t;
 	struct nl nl;
 
-	if (t->ns[K_NS_NET - NS_FIRST].mode != NS_NEW ||
+	if (t->ns[K_NS_NET - NS_FIRST].mode != NS_NEW || r->net.async ||
 	    (r->net.lo_parent && t->net_mode != NET_VETH))
 		return;
 	if (nl_open(&nl))
@@ -575,6 +579,7 @@ net_cleanup(struct run *r)
 	struct net_run *n = &r->net;
 	struct nl nl;
 
+	net_async_abort(r);
 	if (!n->made)
 		return;
 	n->made = 0;
@@ -589,4 +594,310 @@ net_cleanup(struct run *r)
 		fprintf(stderr, "nook: [network] mode: delete %s%s: %s\n",
 		    n->host, nl.why, strerror(errno));
 	close(nl.fd);
+}
+
+/*
+ * The network namespace beside the child, not in its clone: creating one
+ * is the largest single cost of a start (0.4-0.5 ms: the kernel sets up
+ * every protocol's per-namespace state), and clone3 makes it before the
+ * child exists.  A helper makes it instead, on the other CPU, while the
+ * parent writes the maps and the child builds its root, /proc, /dev and
+ * /tmp; the child joins it before mounting /sys (which shows the network
+ * namespace of its mounter) and anything else that needs it.
+ *
+ * The helper is a CLONE_VM process of the parent that joins the child's
+ * user namespace (setns takes a process that shares no thread group and
+ * no fs_struct; sharing memory is allowed), so the namespace it makes is
+ * owned by the container's user namespace, as clone3 would have made it.
+ * It shares the parent's file table: once the parent has sent the child
+ * its go (a futex word says so), it sends the namespace over the
+ * parent's end of their socket, then brings lo up while the child goes
+ * on; the parent waits for it before its word to go on.  It runs on a
+ * stack of its own with the parent's thread pointer, so it makes its
+ * system calls by hand and touches no libc state (errno included).
+ * Where that is not written for the architecture, for nook-oci (whose
+ * hooks see the namespaces at creation) and for veth (the pair is made
+ * into the child's namespace), clone3 makes the namespace as before.
+ */
+#if defined(__x86_64__) || defined(__aarch64__)
+#define NET_ASYNC 1
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <linux/futex.h>
+#include <linux/sockios.h>
+
+static long __attribute__((no_sanitize_address))
+raw4(long n, long a, long b, long c, long d)
+{
+#if defined(__x86_64__)
+	register long r10 __asm__("r10") = d;
+	long ret;
+
+	__asm__ volatile ("syscall" : "=a"(ret) : "a"(n), "D"(a), "S"(b),
+	    "d"(c), "r"(r10) : "rcx", "r11", "memory");
+	return ret;
+#else
+	register long x8 __asm__("x8") = n;
+	register long x0 __asm__("x0") = a;
+	register long x1 __asm__("x1") = b;
+	register long x2 __asm__("x2") = c;
+	register long x3 __asm__("x3") = d;
+
+	__asm__ volatile ("svc 0" : "+r"(x0) : "r"(x8), "r"(x1), "r"(x2),
+	    "r"(x3) : "memory", "cc");
+	return x0;
+#endif
+}
+
+enum { GO_WAIT, GO_SENT, GO_NEVER };
+
+static struct helper {
+	int pidfd;		/* the child's, for its user namespace */
+	long parent;		/* nook's pid: gone, the helper goes too */
+	int userns;		/* join it first */
+	int sock;		/* the parent's end of the child's socket */
+	int go;			/* futex: GO_SENT once the child has its go */
+	int sent;		/* out: the child has its message */
+	int err;		/* out: errno of the failed step, or 0 */
+	const char *step;	/* out: which */
+	char stack[16384] __attribute__((aligned(16)));
+} helper;
+
+/* "N" with the namespace, or "n" without: the child makes its own. */
+static void __attribute__((no_sanitize_address))
+helper_send(struct helper *h, int ns)
+{
+	char w = ns >= 0 ? 'N' : 'n';
+	struct iovec iov = { .iov_base = &w, .iov_len = 1 };
+	union {
+		struct cmsghdr c;
+		char b[CMSG_SPACE(sizeof(int))];
+	} u;
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *cm;
+
+	while (__atomic_load_n(&h->go, __ATOMIC_ACQUIRE) == GO_WAIT)
+		raw4(SYS_futex, (long)&h->go, FUTEX_WAIT, GO_WAIT, 0);
+	if (h->go != GO_SENT)
+		return;
+	if (ns >= 0) {
+		mh.msg_control = u.b;
+		mh.msg_controllen = sizeof(u.b);
+		cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		*(int *)CMSG_DATA(cm) = ns;
+	}
+	/* a child gone meanwhile: the parent reads its report */
+	h->sent = raw4(SYS_sendmsg, h->sock, (long)&mh, MSG_NOSIGNAL, 0) == 1;
+}
+
+static int __attribute__((no_sanitize_address))
+helper_main(void *arg)
+{
+	struct helper *h = arg;
+	struct ifreq ifr;
+	volatile char *z = (volatile char *)&ifr;
+	long s = -1, ns = -1, rc;
+	size_t i;
+
+	for (i = 0; i < sizeof(ifr); i++)
+		z[i] = 0;
+	ifr.ifr_name[0] = 'l';
+	ifr.ifr_name[1] = 'o';
+	/* never left waiting for a go from a nook that was killed */
+	raw4(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0);
+	if (raw4(SYS_getppid, 0, 0, 0, 0) != h->parent)
+		raw4(SYS_exit, 1, 0, 0, 0);
+	h->step = "join the container's user namespace";
+	if (h->userns && (rc = raw4(SYS_setns, h->pidfd, CLONE_NEWUSER, 0, 0)))
+		goto fail;
+	h->step = "create the network namespace";
+	if ((rc = raw4(SYS_unshare, CLONE_NEWNET, 0, 0, 0)))
+		goto fail;
+	h->step = "open a socket in it";
+	if ((rc = s = raw4(SYS_socket, AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0,
+	    0)) < 0)
+		goto fail;
+	if ((rc = ns = raw4(SYS_ioctl, s, SIOCGSKNS, 0, 0)) < 0)
+		goto fail;
+	helper_send(h, (int)ns);
+	raw4(SYS_close, ns, 0, 0, 0);
+	h->step = "set lo up";
+	if (!(rc = raw4(SYS_ioctl, s, SIOCGIFFLAGS, (long)&ifr, 0))) {
+		ifr.ifr_flags |= IFF_UP;
+		rc = raw4(SYS_ioctl, s, SIOCSIFFLAGS, (long)&ifr, 0);
+	}
+	raw4(SYS_close, s, 0, 0, 0);
+	if (rc)
+		goto lo;
+	raw4(SYS_exit, 0, 0, 0, 0);
+fail:
+	if (s >= 0)
+		raw4(SYS_close, s, 0, 0, 0);
+	helper_send(h, -1);
+lo:
+	h->err = (int)-rc;
+	raw4(SYS_exit, 1, 0, 0, 0);
+	return 1;
+}
+#endif
+
+/* Before the clone: may a helper make the namespace? */
+static void
+net_async_pick(struct run *r)
+{
+#ifdef NET_ASYNC
+	const struct nook_config *t = r->t;
+
+	r->net.async = t->ns[K_NS_NET - NS_FIRST].mode == NS_NEW &&
+	    t->net_mode != NET_VETH && !r->oci;
+#else
+	(void)r;
+#endif
+}
+
+/* The parent, right after the clone: start the helper. */
+void
+net_async_start(struct run *r)
+{
+#ifdef NET_ASYNC
+	struct helper *h = &helper;
+	long p;
+
+	if (!r->net.async)
+		return;
+	h->pidfd = r->pidfd;
+	h->parent = getpid();
+	h->userns = !!(r->clone_flags & CLONE_NEWUSER);
+	h->sock = r->sock;
+	h->go = GO_WAIT;
+	h->sent = h->err = 0;
+	p = clone(helper_main, h->stack + sizeof(h->stack), CLONE_VM |
+	    CLONE_FILES, h);
+	r->net.helper = p > 0 ? (pid_t)p : 0;
+	if (p <= 0)	/* the child makes its own: net_async_go */
+		nook_info("[namespaces] net: left to the container: start a "
+		    "helper: %s", strerror(errno));
+#else
+	(void)r;
+#endif
+}
+
+/* The parent: the child has its go (or never will): the helper may send. */
+void
+net_async_go(struct run *r, int sent)
+{
+#ifdef NET_ASYNC
+	if (!r->net.helper) {
+		if (sent && r->net.async)
+			send(r->sock, "n", 1, MSG_NOSIGNAL);
+		return;
+	}
+	__atomic_store_n(&helper.go, sent ? GO_SENT : GO_NEVER,
+	    __ATOMIC_RELEASE);
+	syscall(SYS_futex, &helper.go, FUTEX_WAKE, 1, NULL);
+#else
+	(void)r;
+	(void)sent;
+#endif
+}
+
+/*
+ * The parent, before its word to go on: the helper done.  0, or -1
+ * after saying why (lo could not be brought up).
+ */
+int
+net_async_wait(struct run *r)
+{
+#ifdef NET_ASYNC
+	struct helper *h = &helper;
+	int st = 0;
+	pid_t p = r->net.helper;
+
+	if (!p)
+		return 0;
+	r->net.helper = 0;
+	while (waitpid(p, &st, __WCLONE) < 0 && errno == EINTR)
+		;
+	if (!h->sent)	/* the child waits for a message all the same */
+		send(r->sock, "n", 1, MSG_NOSIGNAL);
+	if (!h->err)
+		return 0;
+	if (strcmp(h->step, "set lo up")) {	/* the child made its own */
+		nook_info("[namespaces] net: left to the container: %s: %s",
+		    h->step, strerror(h->err));
+		return 0;
+	}
+	key_error(tloc(r->c, K_NET_MODE), K_NET_MODE, "set lo up: %s",
+	    strerror(h->err));
+	return -1;
+#else
+	(void)r;
+	return 0;
+#endif
+}
+
+/* The parent, when the start fails: the helper sends nothing, and goes. */
+void
+net_async_abort(struct run *r)
+{
+#ifdef NET_ASYNC
+	pid_t p = r->net.helper;
+
+	if (!p)
+		return;
+	net_async_go(r, 0);
+	r->net.helper = 0;
+	while (waitpid(p, NULL, __WCLONE) < 0 && errno == EINTR)
+		;
+#else
+	(void)r;
+#endif
+}
+
+/*
+ * The child: the network namespace to join, or "n": make one.  Once,
+ * before /sys or, without it, before the exec.
+ */
+void
+net_join(struct run *r)
+{
+	char w = 0;
+	struct iovec iov = { .iov_base = &w, .iov_len = 1 };
+	union {
+		struct cmsghdr c;
+		char b[CMSG_SPACE(sizeof(int))];
+	} u;
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = u.b, .msg_controllen = sizeof(u.b) };
+	struct cmsghdr *cm;
+	int fd = -1;
+
+	if (!r->net.async || r->net.joined)
+		return;
+	r->net.joined = 1;
+	if (recvmsg(r->sock, &mh, MSG_CMSG_CLOEXEC) != 1)
+		_exit(EXIT_NOOK);	/* the parent is gone */
+	cm = CMSG_FIRSTHDR(&mh);
+	if (cm && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS)
+		memcpy(&fd, CMSG_DATA(cm), sizeof(int));
+	if (w == 'N' && fd >= 0) {
+		if (setns(fd, CLONE_NEWNET))
+			child_fail(r, tloc(r->c, K_NS_NET), K_NS_NET, errno,
+			    "join the new network namespace");
+		close(fd);
+		return;
+	}
+	if (fd >= 0)
+		close(fd);
+	if (w != 'n')
+		child_fail(r, NULL, K_NS_NET, EPROTO, "the parent's word");
+	if (unshare(CLONE_NEWNET))
+		child_fail(r, tloc(r->c, K_NS_NET), K_NS_NET, errno,
+		    "create the network namespace");
+	net_child_lo(r);
 }

@@ -97,6 +97,8 @@ ns_clone(struct run *r)
 
 	memset(&args, 0, sizeof(args));
 	args.flags = (unsigned)r->clone_flags | CLONE_PIDFD;
+	if (r->net.async)	/* made beside the child: net.c */
+		args.flags &= ~(unsigned)CLONE_NEWNET;
 	args.pidfd = (uintptr_t)&r->pidfd;
 	if (r->cg.fd >= 0) {	/* born inside its limits: cgroup.c */
 		args.flags |= CLONE_INTO_CGROUP;
