@@ -585,6 +585,19 @@ children() {
 	echo $c
 }
 
+# first_process NPID: nook's child in a PID namespace of its own - its
+# container's first process (not the helper that makes the network
+# namespace, a child of nook's for a moment, in nook's)
+first_process() {
+	local c p
+	for c in $(children "$1"); do
+		p=$(readlink "/proc/$c/ns/pid" 2>/dev/null) || continue
+		[ "$p" != "$(readlink "/proc/$1/ns/pid" 2>/dev/null)" ] &&
+			echo "$c" && return 0
+	done
+	return 1
+}
+
 # host_ns NAME: H = the inode of our /proc/self/ns/NAME
 host_ns() {
 	H=$(readlink "/proc/self/ns/$1")

@@ -41,15 +41,7 @@ else
 		np=$(children "$sp")
 		[ -n "$np" ] && np=$(children "$np")
 		[ -n "$np" ] || return 1
-		# nook's children: the first process (in a new PID namespace)
-		# and, while it runs, the helper that makes the network
-		# namespace (in nook's)
-		cp=
-		for c in $(children "$np"); do
-			[ "$(readlink "/proc/$c/ns/pid")" != \
-			    "$(readlink "/proc/$np/ns/pid")" ] && cp=$c
-		done
-		[ -n "$cp" ] || return 1
+		cp=$(first_process "$np") || return 1
 		{ read -r st _ <"/proc/$np/syscall"; } 2>/dev/null
 		[ "$st" = 46 ]	# x86_64 sendmsg
 	}

@@ -143,8 +143,7 @@ same_as_before "  afterwards the host is as before"
 first_of() {
 	local k
 	for ((k = 0; k < 400; k++)); do
-		C=$(children "$1")
-		[ -n "$C" ] && return 0
+		C=$(first_process "$1") && return 0
 		[ -d "/proc/$1" ] || return 1
 		nap 0.001
 	done
