@@ -7,11 +7,14 @@
  * the child, root of its own network namespace, addresses and routes its
  * end.  rtnetlink by hand: a few small requests, each one acknowledged.
  *
- * lo is brought up by the parent when it may enter the container's
- * network namespace (CAP_SYS_ADMIN of its own, which a rootless nook
- * lacks): the request costs 0.1-0.25 ms (the kernel adds 127.0.0.1, ::1
- * and their routes), and the parent does it while the child builds the
- * container, instead of waiting.  Otherwise the child does it first.
+ * A new namespace (but for veth and nook-oci) is made, and its lo
+ * brought up, by a helper beside the child: net_async_* below.  Where
+ * clone3 makes it, lo is brought up by the parent when it may enter the
+ * container's network namespace (CAP_SYS_ADMIN of its own, which a
+ * rootless nook lacks): the request costs 0.1-0.25 ms (the kernel adds
+ * 127.0.0.1, ::1 and their routes), and the parent does it while the
+ * child builds the container, instead of waiting.  Otherwise the child
+ * does it first.
  */
 #define _GNU_SOURCE
 #include <net/if.h>
