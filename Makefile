@@ -24,7 +24,7 @@ $(shell mkdir -p $(B) && [ "$$(cat $(GIT_STAMP) 2>/dev/null)" = "$(GIT)" ] || \
 # nook-init: static and tiny.  musl when Debian's musl-tools is there.
 OBJCOPY ?= objcopy
 INIT_CC  ?= $(shell command -v musl-gcc >/dev/null 2>&1 && echo musl-gcc || echo $(CC))
-INIT_CFLAGS  ?= -Os -ffunction-sections -fdata-sections \
+INIT_CFLAGS  ?= -Oz -ffunction-sections -fdata-sections \
 	-fno-asynchronous-unwind-tables -fno-stack-protector
 INIT_LDFLAGS ?= -static -s -Wl,--gc-sections,-z,noseparate-code,-z,norelro \
 	-Wl,--build-id=none,-z,common-page-size=64

@@ -70,7 +70,9 @@ kernel_fs(struct mctx *m, const char *dst, const char *type,
 
 /*
  * The host's harmless device nodes, checked to be character devices and
- * opened before the first mount (a user namespace cannot mknod).
+ * taken before the first mount (a user namespace cannot mknod): each a
+ * detached bind mount of the node (open_tree), ready to be attached in
+ * the /dev tmpfs - not a path opened, then cloned, then closed twice.
  */
 void
 open_dev_nodes(struct mctx *m)
@@ -84,7 +86,8 @@ open_dev_nodes(struct mctx *m)
 		if (m->r->t->dev != DEV_MINIMAL)
 			continue;
 		snprintf(host, sizeof(host), "/dev/%s", dev_nodes[i]);
-		m->dev_fd[i] = open(host, O_PATH | O_CLOEXEC);
+		m->dev_fd[i] = syscall(SYS_open_tree, AT_FDCWD, host,
+		    OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
 		if (m->dev_fd[i] < 0 || fstat(m->dev_fd[i], &st))
 			FAIL(m, "open the host's %s", host);
 		if (!S_ISCHR(st.st_mode)) {
@@ -380,20 +383,17 @@ setup_dev_minimal(struct mctx *m)
 		MOUNT_ATTR_NOEXEC };
 	char shm[64];
 	size_t i;
-	int tree;
 
 	/* nodev: the nodes below are bind mounts of their own */
 	m->dev = kernel_fs(m, "/dev", "tmpfs", MOUNT_ATTR_NOSUID |
 	    MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, "mode=0755,size=1m");
 	for (i = 0; i < NDEV; i++) {
 		if (mknodat(m->dev, dev_nodes[i], S_IFREG | 0644, 0) ||
-		    (tree = syscall(SYS_open_tree, m->dev_fd[i], "",
-		    OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH)) < 0 ||
-		    syscall(SYS_move_mount, tree, "", m->dev, dev_nodes[i],
-		    MOVE_MOUNT_F_EMPTY_PATH))
+		    syscall(SYS_move_mount, m->dev_fd[i], "", m->dev,
+		    dev_nodes[i], MOVE_MOUNT_F_EMPTY_PATH))
 			FAIL(m, "bind the host's /dev/%s", dev_nodes[i]);
-		close(tree);
 		close(m->dev_fd[i]);
+		m->dev_fd[i] = -1;
 	}
 	bind_dev_nodes(m);
 	if (syscall(SYS_mount_setattr, m->dev, "", AT_EMPTY_PATH | AT_RECURSIVE,

@@ -3,7 +3,7 @@
 # nook-init: command line, exit status, exec errors, the child's environment.
 . "$(dirname "$0")/lib.sh"
 need_init
-plan 106
+plan 108
 
 # --- version / help -------------------------------------------------------
 run_init --version
@@ -156,6 +156,9 @@ import os, signal, sys
 signal.signal(signal.SIGPIPE, signal.SIG_IGN)
 signal.signal(signal.SIGINT, signal.SIG_IGN)
 signal.signal(signal.SIGQUIT, signal.SIG_IGN)
+signal.signal(signal.SIGILL, signal.SIG_IGN)
+signal.signal(40, signal.SIG_IGN)
+signal.signal(64, signal.SIG_IGN)
 signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGUSR1, signal.SIGHUP, 40])
 os.execvp(sys.argv[1], sys.argv[1:])
 PY
@@ -166,6 +169,15 @@ in_pidns "$PY" "$T/sigwrap.py" "$NOOK_INIT" -- grep -E "$sigline" /proc/self/sta
 like "$(cat "$T/out")" 'SigIgn:[[:space:]]*0+$' "child: no ignored signals (SigIgn all zero)"
 like "$(cat "$T/out")" 'SigBlk:[[:space:]]*0+$' "child: empty signal mask (SigBlk all zero)"
 diag "$(cat "$T/out")"
+# nook-init resets only what /proc/self/status names as ignored (SigIgn
+# 00008000...100e: SIGILL and SIGQUIT make its hex letter, 40 and 64 its
+# high bits); with no /proc to read (a tmpfs over it), all 64 signals
+getsig="import signal; print(*[signal.getsignal(s).name for s in (signal.SIGQUIT, signal.SIGILL, 40, 64)])"
+in_pidns "$PY" "$T/sigwrap.py" "$NOOK_INIT" -- "$PY" -c "$getsig" >"$T/out" 2>&1
+is "$(cat "$T/out")" "SIG_DFL SIG_DFL SIG_DFL SIG_DFL" "child: SIGQUIT, SIGILL, 40 and 64 back to SIG_DFL"
+in_pidns sh -c 'mount -t tmpfs none /proc && exec "$@"' sh "$PY" "$T/sigwrap.py" \
+	"$NOOK_INIT" -- "$PY" -c "$getsig" >"$T/out" 2>&1
+is "$(cat "$T/out")" "SIG_DFL SIG_DFL SIG_DFL SIG_DFL" "child, no /proc: SIGQUIT, SIGILL, 40 and 64 back to SIG_DFL"
 
 # --- descriptors ----------------------------------------------------------------
 # The caller's fds 5 and 7 (not close-on-exec) reach the child, as with tini;
