@@ -438,11 +438,13 @@ def wake_up(a):
     idle CPUs wait: what a hand-over between processes costs here."""
     p = subprocess.run([os.path.join(a.bin, "runner"), "wake", "-n", "400"],
                        capture_output=True, text=True)
-    trips = {}
+    trips, cost = {}, {}
     for line in p.stdout.splitlines():
         f = line.split()
         if len(f) == 4 and f[0] == "wake":
             trips[f[1]] = (int(f[2]) / 1000, int(f[3]) / 1000)
+        if len(f) == 3 and f[0] == "cost":
+            cost[f[1]] = int(f[2]) / 1000
     if "same" not in trips:
         return None
     text = ("a one-byte pipe round trip between two processes (the other "
@@ -457,6 +459,11 @@ def wake_up(a):
         text += f"; cpuidle driver {idle}"
         if idle == "haltpoll" and poll is not None:
             text += f", guest_halt_poll_ns {poll}"
+    if len(cost) == 3:
+        text += (f". And the kernel's smallest steps, which a start takes "
+                 f"hundreds of times: a system call {cost['syscall']:.2f} "
+                 f"us, a page fault {cost['fault']:.1f} us, a copy-on-write "
+                 f"fault after a fork {cost['cow']:.1f} us")
     return text
 
 

@@ -32,7 +32,8 @@
  * hands work between processes several times; on a virtual machine whose
  * idle CPUs halt without polling, each wake-up across CPUs costs tens of
  * microseconds, and the ratios move with it.  It prints "wake same|cross
- * MEDIAN_NS P90_NS" (no cross line on one CPU).
+ * MEDIAN_NS P90_NS" (no cross line on one CPU), then "cost syscall|fault|cow
+ * NS": a system call, a page fault, a copy-on-write fault (run_costs).
  *
  * STATUS is the exit code, 128+N for signal N, -1 for a start killed after
  * TIMEOUT seconds.  Only the pid a start got is ever signalled.  Standard
@@ -49,7 +50,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -444,6 +447,67 @@ wake_pair(const char *what, int a, int b, int trips, int gap_us)
 	free(v);
 }
 
+/*
+ * What the machine charges for the kernel's smallest steps, which a start
+ * takes hundreds of times: a system call (getppid), a page fault on a
+ * fresh anonymous page, and a copy-on-write fault after a fork.  Each the
+ * median of 9 batches.  On a virtual machine without hardware paging
+ * support, each can cost ten times what it does on the host.
+ */
+#define COST_PAGES 256
+#define COST_BATCHES 9
+
+static void
+cost_line(const char *what, int64_t *v, int per)
+{
+	qsort(v, COST_BATCHES, sizeof(*v), cmp_ll);
+	printf("cost %s %lld\n", what, (long long)(v[COST_BATCHES / 2] / per));
+}
+
+static void
+run_costs(void)
+{
+	int64_t sc[COST_BATCHES], pf[COST_BATCHES], cow[COST_BATCHES], t0;
+	size_t len = (size_t)COST_PAGES * 4096;
+	int b, i, st, fd[2];
+	volatile char *p;
+	pid_t pid;
+
+	for (b = 0; b < COST_BATCHES; b++) {
+		t0 = now_ns();
+		for (i = 0; i < 1000; i++)
+			syscall(SYS_getppid);
+		sc[b] = now_ns() - t0;
+		p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE |
+		    MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			die("cost: mmap");
+		t0 = now_ns();
+		for (i = 0; i < COST_PAGES; i++)
+			p[(size_t)i * 4096] = 1;
+		pf[b] = now_ns() - t0;
+		/* the child writes every page the parent has: a copy each */
+		if (pipe2(fd, O_CLOEXEC) || (pid = fork()) < 0)
+			die("cost: fork");
+		if (pid == 0) {
+			t0 = now_ns();
+			for (i = 0; i < COST_PAGES; i++)
+				p[(size_t)i * 4096] = 2;
+			t0 = now_ns() - t0;
+			_exit(write(fd[1], &t0, sizeof(t0)) != sizeof(t0));
+		}
+		close(fd[1]);
+		if (read(fd[0], &cow[b], sizeof(cow[b])) != sizeof(cow[b]) ||
+		    waitpid(pid, &st, 0) != pid || st)
+			die("cost: the child");
+		close(fd[0]);
+		munmap((void *)p, len);
+	}
+	cost_line("syscall", sc, 1000);
+	cost_line("fault", pf, COST_PAGES);
+	cost_line("cow", cow, COST_PAGES);
+}
+
 static void
 run_wake(int trips, int gap_us)
 {
@@ -459,6 +523,7 @@ run_wake(int trips, int gap_us)
 	if (n == 2)
 		wake_pair("cross", cpu[0], cpu[1], trips, gap_us);
 	sched_setaffinity(0, sizeof(set), &set);
+	run_costs();
 }
 
 static void
