@@ -319,7 +319,7 @@ host_root(const struct run *r, int k, unsigned self)
 
 	if (r->t->ns[0].mode != NS_NEW || s->kind == MAP_IDENTITY)
 		return 0;
-	if (s->kind == MAP_AUTO && geteuid() != 0)
+	if (s->kind == MAP_AUTO && nook_euid() != 0)
 		return self;
 	if (s->kind == MAP_AUTO) {
 		idmap_auto(r, k, &m);
@@ -419,8 +419,8 @@ cg_prepare(struct run *r)
 		r->cg.nsweep = cg_sweep_list(r, &h, r->cg.sweep);
 	cg_host_free(&h);
 	free(name);
-	r->cg.uid = host_root(r, K_UID_MAP, geteuid());
-	r->cg.gid = host_root(r, K_GID_MAP, getegid());
+	r->cg.uid = host_root(r, K_UID_MAP, nook_euid());
+	r->cg.gid = host_root(r, K_GID_MAP, nook_egid());
 	if (rc || make_all(r))
 		return -1;
 	for (i = 0; i < r->cg.n; i++) {
@@ -590,7 +590,7 @@ cg_check(struct cfg *c)
 	char *dirs[C_COUNT + 1] = { NULL }, *e;
 	int i, n = 0, k, rc = 0;
 
-	if (geteuid() == 0 || !asked(c))
+	if (nook_euid() == 0 || !asked(c))
 		return 0;
 	cg_host_scan(&h, t);
 	if (h.v2 && t->cg_version != CG_V1)
@@ -606,7 +606,7 @@ cg_check(struct cfg *c)
 			cfg_error(c, tloc(c, k), k, "cannot make the "
 			    "container's cgroup in %s: %s is not writable by "
 			    "uid %u%s",
-			    dirs[i], e, (unsigned)geteuid(), advice(EACCES));
+			    dirs[i], e, (unsigned)nook_euid(), advice(EACCES));
 			rc = -1;
 		}
 		free(e);

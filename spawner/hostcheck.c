@@ -191,7 +191,7 @@ check_kernel(struct cfg *c)
 		    "has no time namespaces (set time = host)");
 	if (t->ns[0].mode == NS_NEW &&
 	    ((!read_int_file("/proc/sys/user/max_user_namespaces", &v) &&
-	    v == 0) || (geteuid() && !read_int_file(
+	    v == 0) || (nook_euid() && !read_int_file(
 	    "/proc/sys/kernel/unprivileged_userns_clone", &v) && v == 0)))
 		cfg_error(c, tloc(c, K_NS_USER), K_NS_USER, "user namespaces "
 		    "are disabled on this host (see /proc/sys/user/"
@@ -207,7 +207,7 @@ int
 subid_allows(const char *file, unsigned long long start,
     unsigned long long count)
 {
-	struct passwd *pw = getpwuid(geteuid());
+	struct passwd *pw = getpwuid(nook_euid());
 	char line[256], *name, *s, *n, *save;
 	unsigned long long a, b;
 	FILE *f = fopen(file, "re");
@@ -220,7 +220,7 @@ subid_allows(const char *file, unsigned long long start,
 		s = strtok_r(NULL, ":\n", &save);
 		n = strtok_r(NULL, ":\n", &save);
 		if (!name || !s || !n || (strcmp(name, pw ? pw->pw_name : "") &&
-		    strtoull(name, NULL, 10) != geteuid()))
+		    strtoull(name, NULL, 10) != nook_euid()))
 			continue;
 		if (parse_uint(s, 4294967295ULL, &a) ||
 		    parse_uint(n, 4294967295ULL, &b))
@@ -241,11 +241,11 @@ check_subids(struct cfg *c)
 	size_t i;
 	int k;
 
-	if (geteuid() == 0 || t->ns[0].mode != NS_NEW)
+	if (nook_euid() == 0 || t->ns[0].mode != NS_NEW)
 		return;
 	for (k = K_UID_MAP; k <= K_GID_MAP; k++) {
 		m = k == K_UID_MAP ? &t->uid_map : &t->gid_map;
-		self = k == K_UID_MAP ? geteuid() : getegid();
+		self = k == K_UID_MAP ? nook_euid() : nook_egid();
 		for (i = 0; m->kind == MAP_RANGES && i < m->n; i++)
 			if (!(m->range[i].outside == self &&
 			    m->range[i].count == 1) && !subid_allows(k ==
@@ -309,7 +309,7 @@ root_host_id(const struct nook_config *t, int k)
 		for (i = 0; i < m->n; i++)
 			if (m->range[i].inside == 0)
 				return m->range[i].outside;
-	return k == K_UID_MAP ? geteuid() : getegid();
+	return k == K_UID_MAP ? nook_euid() : nook_egid();
 }
 
 static int
@@ -320,7 +320,7 @@ mapped(const struct nook_config *t, int k, unsigned long long id)
 	size_t i;
 
 	if (t->ns[0].mode != NS_NEW || m->kind == MAP_IDENTITY ||
-	    (m->kind == MAP_AUTO && geteuid() == 0 && id < 65536))
+	    (m->kind == MAP_AUTO && nook_euid() == 0 && id < 65536))
 		return 1;	/* host root, or the idmapped private range */
 	if (m->kind == MAP_AUTO)
 		return id == root_host_id(t, k);
@@ -488,7 +488,7 @@ check_caller(struct cfg *c)
 {
 	const struct nook_config *t = &c->t;
 
-	if (t->ns[0].mode != NS_NEW && geteuid() != 0)
+	if (t->ns[0].mode != NS_NEW && nook_euid() != 0)
 		cfg_error(c, tloc(c, K_NS_USER), K_NS_USER, "only root can "
 		    "create namespaces without a new user namespace");
 	else if (t->ns[0].mode == NS_HOST && !c->oci)

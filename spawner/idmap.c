@@ -42,7 +42,7 @@
 int
 idmap_private(const struct nook_config *t)
 {
-	return geteuid() == 0 && t->ns[0].mode == NS_NEW &&
+	return nook_euid() == 0 && t->ns[0].mode == NS_NEW &&
 	    t->uid_map.kind == MAP_AUTO && t->gid_map.kind == MAP_AUTO;
 }
 

@@ -238,7 +238,7 @@ dev_prepare(struct run *r)
 
 	if (!t->dev_nodes.n || t->dev != DEV_MINIMAL)
 		return 0;
-	if (geteuid() != 0) {
+	if (nook_euid() != 0) {
 		key_error(&t->dev_nodes.v[0].loc, K_FS_DEVICE, "needs root "
 		    "(the nodes are made on the host)");
 		return -1;

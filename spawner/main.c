@@ -233,7 +233,7 @@ setgroups_denied(void)
 static int
 hide_from_joined(struct run *r)
 {
-	if (geteuid() != 0 && r->clone_flags & CLONE_NEWUSER)
+	if (nook_euid() != 0 && r->clone_flags & CLONE_NEWUSER)
 		return 0;
 	if (prctl(PR_SET_DUMPABLE, 0)) {
 		perror("nook: prctl PR_SET_DUMPABLE");
@@ -665,6 +665,8 @@ main(int argc, char **argv)
 
 	if (open_stdio())
 		return EXIT_NOOK;
+	nook_euid();	/* the host's ids, before any child: util.c */
+	nook_egid();
 	if (argv[0] && !strcmp(strrchr(argv[0], '/') ? strrchr(argv[0], '/') +
 	    1 : argv[0], "nook-oci"))
 		return oci_main(argc, argv, run);

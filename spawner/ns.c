@@ -164,7 +164,7 @@ write_map(struct run *r, int k, unsigned long long self)
 	char text[8 * 40] = "";
 	struct idmap mine[MAX_RANGES], *m = mine;
 	size_t n, i;
-	int rc, privileged = geteuid() == 0, direct = 1;
+	int rc, privileged = nook_euid() == 0, direct = 1;
 
 	n = spec->n;
 	memcpy(m, spec->range, n * sizeof(*m));
@@ -210,8 +210,8 @@ ns_write_maps(struct run *r)
 {
 	if (!(r->clone_flags & CLONE_NEWUSER))
 		return 0;
-	if (write_map(r, K_UID_MAP, geteuid()) ||
-	    write_map(r, K_GID_MAP, getegid()))
+	if (write_map(r, K_UID_MAP, nook_euid()) ||
+	    write_map(r, K_GID_MAP, nook_egid()))
 		return -1;
 	return 0;
 }

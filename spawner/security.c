@@ -463,7 +463,7 @@ cache_dir(void)
 	struct stat st;
 	int fd;
 
-	if (geteuid() == 0)
+	if (nook_euid() == 0)
 		snprintf(base, sizeof(base), "/run/nook");
 	else if (x && *x == '/' && strlen(x) < sizeof(base) - 8)
 		snprintf(base, sizeof(base), "%s/nook", x);
@@ -472,11 +472,11 @@ cache_dir(void)
 	snprintf(dir, sizeof(dir), "%s/seccomp", base);
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0 && errno == ENOENT) {
-		mkdir(base, geteuid() ? 0700 : 0755);
+		mkdir(base, nook_euid() ? 0700 : 0755);
 		mkdir(dir, 0700);
 		fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	}
-	if (fd >= 0 && (fstat(fd, &st) || st.st_uid != geteuid() ||
+	if (fd >= 0 && (fstat(fd, &st) || st.st_uid != nook_euid() ||
 	    st.st_mode & 022)) {
 		nook_info("%s: %s is not a directory of ours that only we "
 		    "may write: no cache of filters", key_label(K_SEC_SECCOMP),
@@ -543,7 +543,7 @@ cache_load(int dir, const char *name, const unsigned char *key, size_t klen,
 	if (fd < 0 && errno == ENOENT)
 		return -1;
 	if (fd >= 0 && !fstat(fd, &st) && S_ISREG(st.st_mode) &&
-	    st.st_uid == geteuid() && !(st.st_mode & 077))
+	    st.st_uid == nook_euid() && !(st.st_mode & 077))
 		rc = read_prog(fd, key, klen, st.st_size, prog);
 	if (rc)
 		nook_info("%s: cached filter %s ignored (not a file of ours "

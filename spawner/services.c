@@ -312,7 +312,7 @@ check_service_conflicts(struct cfg *c)
 	if ((l = tloc(c, K_NET_HOST_ADDRESS)) && t->net_bridge)
 		cfg_error(c, l, K_NET_HOST_ADDRESS, "conflicts with [network] "
 		    "bridge (the host's end is the bridge's then)");
-	if (t->net_mode == NET_VETH && geteuid() != 0)
+	if (t->net_mode == NET_VETH && nook_euid() != 0)
 		cfg_error(c, tloc(c, K_NET_MODE), K_NET_MODE, "veth needs root "
 		    "(a veth pair is made in the host's network namespace)");
 	check_net_lists(c);

@@ -58,7 +58,7 @@ open_owned(int at, const char *dir, int create)
 	}
 	if (fd < 0 || fstat(fd, &st))
 		return -1;
-	if (st.st_uid != geteuid() || (st.st_mode & 022)) {
+	if (st.st_uid != nook_euid() || (st.st_mode & 022)) {
 		close(fd);
 		errno = EPERM;
 		return -1;
@@ -81,12 +81,12 @@ state_base(int create)
 	int top, fd = -1, e;
 	size_t e2;
 
-	if (geteuid() != 0 && (!xdg || *xdg != '/')) {
+	if (nook_euid() != 0 && (!xdg || *xdg != '/')) {
 		fputs("nook: XDG_RUNTIME_DIR is not set (or not absolute): no "
 		    "place for the records of running containers\n", stderr);
 		return -1;
 	}
-	snprintf(base_path, sizeof(base_path), "%s/nook", geteuid() ? xdg :
+	snprintf(base_path, sizeof(base_path), "%s/nook", nook_euid() ? xdg :
 	    "/run");
 	if ((top = open_owned(AT_FDCWD, base_path, create)) >= 0)
 		fd = open_owned(top, "containers", create);

@@ -29,6 +29,35 @@ static jmp_buf *oom_jump;	/* set while the config loader runs */
  * caller gets an error like any other (config.h's CFG_ENTRY); elsewhere
  * nook cannot go on.
  */
+/*
+ * The effective uid and gid nook was started with, asked of the kernel
+ * once: the parent never changes them, and on a VM a system call can be a
+ * trip to the hypervisor (a start asked 19 times).  main() asks first, so
+ * a child made later keeps the host's ids here, whatever its own become in
+ * the container's user namespace.
+ */
+uid_t
+nook_euid(void)
+{
+	static uid_t uid;
+	static int known;
+
+	if (!known)
+		uid = geteuid(), known = 1;
+	return uid;
+}
+
+gid_t
+nook_egid(void)
+{
+	static gid_t gid;
+	static int known;
+
+	if (!known)
+		gid = getegid(), known = 1;
+	return gid;
+}
+
 void
 nook_oom(void)
 {
