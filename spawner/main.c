@@ -665,8 +665,7 @@ main(int argc, char **argv)
 
 	if (open_stdio())
 		return EXIT_NOOK;
-	nook_euid();	/* the host's ids, before any child: util.c */
-	nook_egid();
+	nook_ids_refresh();	/* before any child: util.c */
 	if (argv[0] && !strcmp(strrchr(argv[0], '/') ? strrchr(argv[0], '/') +
 	    1 : argv[0], "nook-oci"))
 		return oci_main(argc, argv, run);

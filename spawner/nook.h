@@ -317,6 +317,7 @@ struct mnt_spec {
 void nook_oom(void) __attribute__((noreturn));
 uid_t nook_euid(void);
 gid_t nook_egid(void);
+void nook_ids_refresh(void);
 int resolve(int dirfd, const char *path, int flags, unsigned long long how);
 int write_text(const char *path, const char *text);
 void oom_catch(jmp_buf *j);

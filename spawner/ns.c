@@ -87,6 +87,8 @@ ns_join(struct run *r)
 		close(r->join_fd[i]);
 		r->join_fd[i] = -1;
 	}
+	if (r->t->ns[K_NS_USER - NS_FIRST].mode == NS_JOIN)
+		nook_ids_refresh();	/* what they are in the joined one */
 	return 0;
 }
 

@@ -30,32 +30,38 @@ static jmp_buf *oom_jump;	/* set while the config loader runs */
  * nook cannot go on.
  */
 /*
- * The effective uid and gid nook was started with, asked of the kernel
- * once: the parent never changes them, and on a VM a system call can be a
- * trip to the hypervisor (a start asked 19 times).  main() asks first, so
- * a child made later keeps the host's ids here, whatever its own become in
- * the container's user namespace.
+ * The effective uid and gid of nook in its user namespace, asked of the
+ * kernel once and again only when it joins another (ns_join): a start
+ * asked 19 times, and on a VM a system call can be a trip to the
+ * hypervisor.  main() asks first, so a child made later keeps nook's ids
+ * here, whatever its own become in the container's user namespace.
  */
+static uid_t my_euid;
+static gid_t my_egid;
+static int my_ids_known;
+
+void
+nook_ids_refresh(void)
+{
+	my_euid = geteuid();
+	my_egid = getegid();
+	my_ids_known = 1;
+}
+
 uid_t
 nook_euid(void)
 {
-	static uid_t uid;
-	static int known;
-
-	if (!known)
-		uid = geteuid(), known = 1;
-	return uid;
+	if (!my_ids_known)
+		nook_ids_refresh();
+	return my_euid;
 }
 
 gid_t
 nook_egid(void)
 {
-	static gid_t gid;
-	static int known;
-
-	if (!known)
-		gid = getegid(), known = 1;
-	return gid;
+	if (!my_ids_known)
+		nook_ids_refresh();
+	return my_egid;
 }
 
 void
