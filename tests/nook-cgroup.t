@@ -55,9 +55,20 @@ cg_conf() {
 has_line() { grep -qxF -- "$2" <<<"$1"; }
 
 # A process in the cgroup: the container's first process, from the host.
+# CPID: the container's first process - nook's child in a mount
+# namespace of its own (for a moment nook also has its network helper as
+# a child, in nook's; pid = host rules out first_process) - once its user
+# namespace has its id maps (one joined before they are written is a
+# namespace where nook is nobody)
 container_pid() {
-	CPID=$(children "$NPID")
-	[ -n "$CPID" ]
+	local c m
+	m=$(readlink "/proc/$NPID/ns/mnt" 2>/dev/null) || return 1
+	CPID=
+	for c in $(children "$NPID"); do
+		[ "$(readlink "/proc/$c/ns/mnt" 2>/dev/null)" != "$m" ] &&
+			CPID=$c && break
+	done
+	[ -n "$CPID" ] && [ -n "$(cat "/proc/$CPID/uid_map" 2>/dev/null)" ]
 }
 
 # Is there a process whose command line starts with $1?  (Not "holds":
