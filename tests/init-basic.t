@@ -175,9 +175,13 @@ diag "$(cat "$T/out")"
 getsig="import signal; print(*[signal.getsignal(s).name for s in (signal.SIGQUIT, signal.SIGILL, 40, 64)])"
 in_pidns "$PY" "$T/sigwrap.py" "$NOOK_INIT" -- "$PY" -c "$getsig" >"$T/out" 2>&1
 is "$(cat "$T/out")" "SIG_DFL SIG_DFL SIG_DFL SIG_DFL" "child: SIGQUIT, SIGILL, 40 and 64 back to SIG_DFL"
-in_pidns sh -c 'mount -t tmpfs none /proc && exec "$@"' sh "$PY" "$T/sigwrap.py" \
-	"$NOOK_INIT" -- "$PY" -c "$getsig" >"$T/out" 2>&1
-is "$(cat "$T/out")" "SIG_DFL SIG_DFL SIG_DFL SIG_DFL" "child, no /proc: SIGQUIT, SIGILL, 40 and 64 back to SIG_DFL"
+if [ -n "${NOOK_HOST_INIT:-}" ]; then
+	skip 1 "the sanitizer build of nook-init cannot start without /proc (ASan reads /proc/self/maps)"
+else
+	in_pidns sh -c 'mount -t tmpfs none /proc && exec "$@"' sh "$PY" \
+		"$T/sigwrap.py" "$NOOK_INIT" -- "$PY" -c "$getsig" >"$T/out" 2>&1
+	is "$(cat "$T/out")" "SIG_DFL SIG_DFL SIG_DFL SIG_DFL" "child, no /proc: SIGQUIT, SIGILL, 40 and 64 back to SIG_DFL"
+fi
 
 # --- descriptors ----------------------------------------------------------------
 # The caller's fds 5 and 7 (not close-on-exec) reach the child, as with tini;
