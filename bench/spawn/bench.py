@@ -217,6 +217,21 @@ def make_variants(a, tmp):
                          [floor, "-n", R, "/bin/true"],
                          "the floor without a new network namespace",
                          [("floor", floor)]))
+    if a.nook_init:
+        # what the kernel alone charges for two of nook's defaults: the
+        # same floor with nook-init as PID 1, and with a seccomp filter too
+        v.append(Variant("floor-init", "floor + nook-init",
+                         [floor, "-I", a.nook_init, R, "/bin/true"],
+                         "the floor, exec'ing nook-init (opened before the "
+                         "clone) as PID 1, which starts /bin/true: the "
+                         "kernel's price of an init",
+                         [("floor", floor)]))
+        v.append(Variant("floor-init-sc", "floor + nook-init + filter",
+                         [floor, "-s", "-I", a.nook_init, R, "/bin/true"],
+                         "the same with a seccomp filter of one instruction "
+                         "loaded before the exec: the kernel's price of "
+                         "any filter on top",
+                         [("floor", floor)]))
     if a.nook:
         full, bw = nook_configs(tmp, R)
         nook = [a.nook, "-s", f"container.name={ID_PREFIX}{{}}"]
@@ -516,6 +531,36 @@ def print_ablation(vs, T):
           f"{fmt(rest, '.3f')} | | floor {fmt(fl)} ms |")
 
 
+def print_kernel_prices(T):
+    """What the kernel alone charges for an init and a filter, priced
+    on the floor, against what they cost nook: where the first is above a
+    target, no spawner with those defaults can meet it on this machine."""
+    if "floor-init" not in T or "floor" not in T:
+        return
+
+    def cost(a, b):
+        d = [T[a]["round"][i] - T[b]["round"][i] for i in T[a]["round"]
+             if i in T[b]["round"]]
+        return statistics.median(d) if d else None
+
+    print("What the kernel alone charges for two of nook's defaults, "
+          "priced on the floor (cost = median over rounds of the "
+          "difference):")
+    print()
+    fi, fs = cost("floor-init", "floor"), None
+    if "floor-init-sc" in T:
+        fs = cost("floor-init-sc", "floor-init")
+    ni = cost("nook", "direct") if "direct" in T else None
+    print(f"- an init as PID 1 (nook-init's exec, its vfork and exec of "
+          f"the command, one more exit): floor {fmt(fi, '+.3f')} ms, "
+          f"{xfmt(ratio(T, 'floor-init', 'floor'))} the floor; in nook "
+          f"(`mode = init` less `mode = direct`) {fmt(ni, '+.3f')} ms")
+    if fs is not None:
+        print(f"- a seccomp filter of one instruction: {fmt(fs, '+.3f')} "
+              f"ms; the floor with both: "
+              f"{xfmt(ratio(T, 'floor-init-sc', 'floor'))} the floor")
+
+
 def print_seq_table(vs, T):
     print("| variant | median ms | p10-p90 ms | x floor | x nook | "
           "CPU ms | CPU x floor | what it does |")
@@ -563,9 +608,12 @@ def print_targets(T, P):
         return fmt(T[k]["median"]) if k in T else "n/a"
 
     r = ratio(T, "nook", "floor")
+    fk = ratio(T, "floor-init-sc", "floor")
     check(None if r is None else r <= 1.3,
           "nook full defaults <= 1.3x the floor",
-          f"{xfmt(r)} (nook {med('nook')} ms, floor {med('floor')} ms)")
+          f"{xfmt(r)} (nook {med('nook')} ms, floor {med('floor')} ms)" +
+          ("" if fk is None else f"; the floor itself with nook-init and "
+           f"a filter: {xfmt(fk)}"))
     r = ratio(T, "bwrap", "nook")
     check(None if r is None else r >= 2,
           ">= 2x faster than bubblewrap",
@@ -581,10 +629,13 @@ def print_targets(T, P):
           f"nook / bwrap = {xfmt(r)} ({rate['nook']}/s against "
           f"{rate['bwrap']}/s)")
     r = ratio(T, "nook", "direct")
+    fi = ratio(T, "floor-init", "floor")
     check(None if r is None else r <= 1.05,
           "`mode = init` at most 5% over `mode = direct`",
           f"init / direct = {xfmt(r)} ({med('nook')} ms against "
-          f"{med('direct')} ms)")
+          f"{med('direct')} ms)" +
+          ("" if fi is None else f"; the floor with nook-init / the "
+           f"floor: {xfmt(fi)}"))
 
 
 def print_details(vs, T, P, a, tmp, left):
@@ -677,6 +728,9 @@ def print_report(a, vs, T, P, skipped, mach):
     print()
     if any(v.ablation for v in vs):
         print_ablation(vs, T)
+        print()
+    if "floor-init" in T:
+        print_kernel_prices(T)
         print()
     print("Targets (issue 12; ratios within this run):")
     print()

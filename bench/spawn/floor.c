@@ -3,7 +3,7 @@
  * floor - the least any container start must do, for bench/spawn.sh to
  * measure the spawners against:
  *
- *   floor [-b] [-n] [-i] [-m OUTSIDE] ROOT COMMAND [ARG...]
+ *   floor [-b] [-n] [-i] [-s] [-I INIT] [-m OUTSIDE] ROOT COMMAND [ARG...]
  *
  * One clone3() into new user, pid, mount, net, uts, ipc, cgroup and time
  * namespaces; the parent writes the uid and gid maps (container 0 to 65535
@@ -22,6 +22,12 @@
  * attaches it instead of cloning ROOT itself.
  *
  * Nothing else: no cgroup, no masks, no capabilities, no seccomp, no init.
+ * Two options add what the kernel alone charges for two of nook's
+ * defaults, so that the bench can price them apart from nook's own code:
+ * -s loads a seccomp filter of one instruction (allow everything) right
+ * before the exec - whatever a filter says, loading one has a fixed cost;
+ * -I INIT execs INIT (opened before the clone, as nook's memfd is) as PID
+ * 1 with "-- COMMAND [ARG...]", the command line of nook-init and tini.
  * Needs root.  Exit status 125 for its own failures.
  */
 #define _GNU_SOURCE
@@ -70,13 +76,30 @@ struct f_clone_args {
 	uint64_t stack, stack_size, tls, set_tid, set_tid_size, cgroup;
 };
 
+/* classic BPF and seccomp(2), as the kernel's uapi has them */
+struct f_sock_filter {
+	uint16_t code;
+	uint8_t jt, jf;
+	uint32_t k;
+};
+
+struct f_sock_fprog {
+	unsigned short len;
+	struct f_sock_filter *filter;
+};
+
+#define F_BPF_RET_K 0x06
+#define F_SECCOMP_RET_ALLOW 0x7fff0000U
+#define F_SECCOMP_SET_MODE_FILTER 1
+
 struct f_mount_attr {
 	uint64_t attr_set, attr_clr, propagation, userns_fd;
 };
 
 static const char *root;
 static char **command;
-static int bare, idmapped;
+static int bare, idmapped, filter, init_fd = -1;
+extern char **environ;
 
 static void
 fail(const char *what)
@@ -168,6 +191,34 @@ enter_root(int tree)
 	close(tree);
 }
 
+/* -s and -I: the filter, then the init with the command, or the command */
+static void
+exec_command(void)
+{
+	struct f_sock_filter allow = { F_BPF_RET_K, 0, 0,
+		F_SECCOMP_RET_ALLOW };
+	struct f_sock_fprog prog = { 1, &allow };
+	char **argv;
+	int n;
+
+	if (filter && syscall(SYS_seccomp, F_SECCOMP_SET_MODE_FILTER, 0,
+	    &prog))
+		fail("load the seccomp filter");
+	if (init_fd < 0) {
+		execv(command[0], command);
+		fail(command[0]);
+	}
+	for (n = 0; command[n]; n++)
+		;
+	if (!(argv = calloc((size_t)n + 3, sizeof(*argv))))
+		fail("calloc");
+	argv[0] = "init";
+	argv[1] = "--";
+	memcpy(argv + 2, command, (size_t)n * sizeof(*argv));
+	syscall(SYS_execveat, init_fd, "", argv, environ, AT_EMPTY_PATH);
+	fail("exec the init");
+}
+
 static void
 child(int sock)
 {
@@ -186,8 +237,7 @@ child(int sock)
 		fail(path);
 	}
 	enter_root(tree);
-	execv(command[0], command);
-	fail(command[0]);
+	exec_command();
 }
 
 static pid_t
@@ -255,15 +305,21 @@ main(int argc, char **argv)
 	char map[64];
 	int c;
 
-	while ((c = getopt(argc, argv, "+bnim:")) != -1) {
+	while ((c = getopt(argc, argv, "+bnisI:m:")) != -1) {
 		switch (c) {
 		case 'b': bare = 1; break;
 		case 'i': idmapped = 1; break;
+		case 's': filter = 1; break;
+		case 'I':
+			init_fd = open(optarg, O_RDONLY | O_CLOEXEC);
+			if (init_fd < 0)
+				fail(optarg);
+			break;
 		case 'n': flags &= ~(uint64_t)CLONE_NEWNET; break;
 		case 'm': outside = strtoul(optarg, NULL, 10); break;
 		default:
-			fprintf(stderr, "usage: floor [-b] [-n] [-i] "
-			    "[-m OUTSIDE] ROOT COMMAND [ARG...]\n");
+			fprintf(stderr, "usage: floor [-b] [-n] [-i] [-s] "
+			    "[-I INIT] [-m OUTSIDE] ROOT COMMAND [ARG...]\n");
 			return 125;
 		}
 	}
