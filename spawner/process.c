@@ -63,6 +63,23 @@ proc_prepare_init(struct run *r)
 }
 
 /*
+ * A file system that cannot splice from its files: sendfile refuses
+ * before the first byte, and the file is read and written instead.
+ */
+static ssize_t
+copy_by_read(int to, int from)
+{
+	char buf[8192];
+	ssize_t n, w, done;
+
+	while ((n = read(from, buf, sizeof(buf))) > 0)
+		for (done = 0; done < n; done += w)
+			if ((w = write(to, buf + done, (size_t)(n - done))) < 0)
+				return -1;
+	return n;
+}
+
+/*
  * The file into the memfd by sendfile: no buffer of ours, whose pages
  * would each be a page fault (9 us on this project's VM) for the
  * kernel's copy.
@@ -70,12 +87,14 @@ proc_prepare_init(struct run *r)
 int
 proc_fill_init(struct run *r)
 {
-	ssize_t n;
+	ssize_t n, total = 0;
 
 	if (r->init_src < 0)
 		return 0;
 	while ((n = sendfile(r->init_fd, r->init_src, NULL, 1 << 30)) > 0)
-		;
+		total += n;
+	if (n < 0 && !total && (errno == EINVAL || errno == ENOSYS))
+		n = copy_by_read(r->init_fd, r->init_src);
 	if (n < 0 || fchmod(r->init_fd, 0555) ||
 	    fcntl(r->init_fd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK |
 	    F_SEAL_GROW | F_SEAL_WRITE))

@@ -130,6 +130,9 @@
  *                       setns(2) fail with EPERM (as an LSM may): a nook
  *                       that cannot enter its container's network
  *                       namespace
+ *   probe nosendfile PROG [ARGS]  the same for sendfile(2), with EINVAL
+ *                       (what a file system that cannot splice from its
+ *                       files answers): nook copies nook-init by read
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -1450,9 +1453,10 @@ run(int argc, char **argv, int prefer)
 }
 
 /*
- * probe nosetns PROG [ARGS]: PROG without setns(2) (EPERM).  The classic
- * BPF by hand: musl's headers have no <linux/filter.h>.  The system call
- * number is at offset 0 of struct seccomp_data.
+ * probe nosetns PROG [ARGS]: PROG without setns(2) (EPERM); probe
+ * nosendfile: without sendfile(2) (EINVAL).  The classic BPF by hand:
+ * musl's headers have no <linux/filter.h>.  The system call number is at
+ * offset 0 of struct seccomp_data.
  */
 struct bpf_ins {
 	uint16_t code;
@@ -1461,12 +1465,12 @@ struct bpf_ins {
 };
 
 static int
-nosetns(char **argv)
+deny_call(char **argv, uint32_t nr, uint32_t err)
 {
 	struct bpf_ins f[] = {
 		{ 0x20, 0, 0, 0 },		/* ld [0]: the number */
-		{ 0x15, 0, 1, SYS_setns },	/* jeq setns */
-		{ 0x06, 0, 0, 0x00050000 | EPERM },	/* ret ERRNO */
+		{ 0x15, 0, 1, nr },		/* jeq nr */
+		{ 0x06, 0, 0, 0x00050000 | err },	/* ret ERRNO */
 		{ 0x06, 0, 0, 0x7fff0000 },	/* ret ALLOW */
 	};
 	struct {
@@ -1475,11 +1479,11 @@ nosetns(char **argv)
 	} prog = { LEN(f), f };
 
 	if (syscall(SYS_seccomp, 1 /* SET_MODE_FILTER */, 0, &prog)) {
-		perror("probe: nosetns: seccomp");
+		perror("probe: seccomp");
 		return 2;
 	}
 	execvp(argv[0], argv);
-	perror("probe: nosetns: exec");
+	perror("probe: exec");
 	return 127;
 }
 
@@ -1495,7 +1499,9 @@ main(int argc, char **argv)
 		return 2;
 	}
 	if (argc > 2 && !strcmp(argv[1], "nosetns"))
-		return nosetns(argv + 2);
+		return deny_call(argv + 2, SYS_setns, EPERM);
+	if (argc > 2 && !strcmp(argv[1], "nosendfile"))
+		return deny_call(argv + 2, SYS_sendfile, EINVAL);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	for (i = 1; i <= argc; i++) {
 		if (i < argc && strcmp(argv[i], "+"))
