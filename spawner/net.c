@@ -604,9 +604,10 @@ net_cleanup(struct run *r)
  * is the largest single cost of a start (0.4-0.5 ms: the kernel sets up
  * every protocol's per-namespace state), and clone3 makes it before the
  * child exists.  A helper makes it instead, on the other CPU, while the
- * parent writes the maps and the child builds its root, /proc, /dev and
- * /tmp; the child joins it before mounting /sys (which shows the network
- * namespace of its mounter) and anything else that needs it.
+ * child builds its root, /proc, /dev and /tmp (started once the parent
+ * has released the child, so that its clone does not hold that up); the
+ * child joins it before mounting /sys (which shows the network namespace
+ * of its mounter) and anything else that needs it.
  *
  * The helper is a CLONE_VM process of the parent that joins the child's
  * user namespace (setns takes a process that shares no thread group and
@@ -763,7 +764,7 @@ net_async_pick(struct run *r)
 #endif
 }
 
-/* The parent, right after the clone: start the helper. */
+/* The parent, once the child has its go: start the helper. */
 void
 net_async_start(struct run *r)
 {

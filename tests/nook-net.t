@@ -32,7 +32,7 @@ ip netns exec "$NS" ip link del "vt$T"
 ip netns exec "$NS" ip link add "$BR" type bridge ||
 	skip_all "no bridges here"
 ip netns exec "$NS" ip link set "$BR" up
-plan 49
+plan 52
 
 # run_ns ARGS...: run_nook inside $NS.
 run_ns() {
@@ -103,6 +103,20 @@ like "$RC:${L[0]}" '^0:1: lo: <[A-Z,]*\bUP\b' \
 is "${L[1]}" "ping ok" "  127.0.0.1 answers inside"
 like "$(<"$W/err")" "net: left to the container: .*Operation not permitted" \
 	"  brought up by the container's first process (nook -v says so)"
+
+# a network namespace that cannot be made (here a seccomp filter on nook
+# refuses it, to the helper and to the child alike): a clear error, 125,
+# nothing run, nothing left
+timeout -k 5 "$NOOK_TIMEOUT" "$PROBE" nonewnet "$NOOK" \
+	-s container.name=nonewnet "$CONF" -- /bin/echo ran >"$W/out" \
+	2>"$W/err" </dev/null
+RC=$?
+is "$RC:$(<"$W/out")" "125:" "no network namespace to be had: 125, nothing run" || show
+like "$(<"$W/err")" "net: create the network namespace: Operation not permitted" \
+	"  the error names [namespaces] net and the reason" || show
+left=$("$NOOK" list 2>/dev/null | grep -w nonewnet
+	ls -d /sys/fs/cgroup/*/nook-nonewnet-* 2>/dev/null)
+is "$left" "" "  no record and no cgroup of it are left"
 
 # [namespaces] net = host: nook changes nothing of the host's (here $NS,
 # whose lo is down)

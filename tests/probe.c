@@ -133,6 +133,8 @@
  *   probe nosendfile PROG [ARGS]  the same for sendfile(2), with EINVAL
  *                       (what a file system that cannot splice from its
  *                       files answers): nook copies nook-init by read
+ *   probe nonewnet PROG [ARGS]  the same for unshare(2) of a network
+ *                       namespace (EPERM): a container that cannot have one
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -1454,7 +1456,8 @@ run(int argc, char **argv, int prefer)
 
 /*
  * probe nosetns PROG [ARGS]: PROG without setns(2) (EPERM); probe
- * nosendfile: without sendfile(2) (EINVAL).  The classic BPF by hand:
+ * nosendfile: without sendfile(2) (EINVAL); probe nonewnet: without a
+ * new network namespace by unshare(2).  The classic BPF by hand:
  * musl's headers have no <linux/filter.h>.  The system call number is at
  * offset 0 of struct seccomp_data.
  */
@@ -1463,6 +1466,18 @@ struct bpf_ins {
 	uint8_t jt, jf;
 	uint32_t k;
 };
+
+static int
+load_and_exec(char **argv, const void *prog)
+{
+	if (syscall(SYS_seccomp, 1 /* SET_MODE_FILTER */, 0, prog)) {
+		perror("probe: seccomp");
+		return 2;
+	}
+	execvp(argv[0], argv);
+	perror("probe: exec");
+	return 127;
+}
 
 static int
 deny_call(char **argv, uint32_t nr, uint32_t err)
@@ -1478,13 +1493,32 @@ deny_call(char **argv, uint32_t nr, uint32_t err)
 		struct bpf_ins *filter;
 	} prog = { LEN(f), f };
 
-	if (syscall(SYS_seccomp, 1 /* SET_MODE_FILTER */, 0, &prog)) {
-		perror("probe: seccomp");
-		return 2;
-	}
-	execvp(argv[0], argv);
-	perror("probe: exec");
-	return 127;
+	return load_and_exec(argv, &prog);
+}
+
+#ifndef CLONE_NEWNET
+#define CLONE_NEWNET 0x40000000
+#endif
+
+/* probe nonewnet: unshare(2) with CLONE_NEWNET in its flags (args[0],
+ * whose low half is at offset 16) fails with EPERM */
+static int
+no_new_net(char **argv)
+{
+	struct bpf_ins f[] = {
+		{ 0x20, 0, 0, 0 },		/* ld [0]: the number */
+		{ 0x15, 0, 3, SYS_unshare },	/* jeq unshare */
+		{ 0x20, 0, 0, 16 },		/* ld [16]: flags, low half */
+		{ 0x45, 0, 1, CLONE_NEWNET },	/* jset CLONE_NEWNET */
+		{ 0x06, 0, 0, 0x00050000 | EPERM },	/* ret ERRNO */
+		{ 0x06, 0, 0, 0x7fff0000 },	/* ret ALLOW */
+	};
+	struct {
+		unsigned short len;
+		struct bpf_ins *filter;
+	} prog = { LEN(f), f };
+
+	return load_and_exec(argv, &prog);
 }
 
 int
@@ -1502,6 +1536,8 @@ main(int argc, char **argv)
 		return deny_call(argv + 2, SYS_setns, EPERM);
 	if (argc > 2 && !strcmp(argv[1], "nosendfile"))
 		return deny_call(argv + 2, SYS_sendfile, EINVAL);
+	if (argc > 2 && !strcmp(argv[1], "nonewnet"))
+		return no_new_net(argv + 2);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	for (i = 1; i <= argc; i++) {
 		if (i < argc && strcmp(argv[i], "+"))
