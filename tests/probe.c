@@ -1468,9 +1468,14 @@ struct bpf_ins {
 };
 
 static int
-load_and_exec(char **argv, const void *prog)
+load_and_exec(char **argv, struct bpf_ins *f, unsigned short n)
 {
-	if (syscall(SYS_seccomp, 1 /* SET_MODE_FILTER */, 0, prog)) {
+	struct {
+		unsigned short len;
+		struct bpf_ins *filter;
+	} prog = { n, f };
+
+	if (syscall(SYS_seccomp, 1 /* SET_MODE_FILTER */, 0, &prog)) {
 		perror("probe: seccomp");
 		return 2;
 	}
@@ -1488,12 +1493,8 @@ deny_call(char **argv, uint32_t nr, uint32_t err)
 		{ 0x06, 0, 0, 0x00050000 | err },	/* ret ERRNO */
 		{ 0x06, 0, 0, 0x7fff0000 },	/* ret ALLOW */
 	};
-	struct {
-		unsigned short len;
-		struct bpf_ins *filter;
-	} prog = { LEN(f), f };
 
-	return load_and_exec(argv, &prog);
+	return load_and_exec(argv, f, LEN(f));
 }
 
 #ifndef CLONE_NEWNET
@@ -1513,12 +1514,8 @@ no_new_net(char **argv)
 		{ 0x06, 0, 0, 0x00050000 | EPERM },	/* ret ERRNO */
 		{ 0x06, 0, 0, 0x7fff0000 },	/* ret ALLOW */
 	};
-	struct {
-		unsigned short len;
-		struct bpf_ins *filter;
-	} prog = { LEN(f), f };
 
-	return load_and_exec(argv, &prog);
+	return load_and_exec(argv, f, LEN(f));
 }
 
 int
