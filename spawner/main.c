@@ -385,20 +385,20 @@ start_child(struct run *r)
 		goto failed;
 	}
 	/*
-	 * The network namespace's helper started only now: its clone (0.1-
-	 * 0.2 ms here) no longer holds up the child's go, and it still has
-	 * the child's /proc, /dev and /tmp to make the namespace in.
-	 */
-	net_async_start(r);
-	net_async_go(r, 1);	/* the helper may send the namespace now */
-	/*
 	 * The child builds the container now, and waits for our word before
 	 * its exec.  Meanwhile: the record's claim (the name may be taken:
-	 * the child is killed, nothing of it has run), nook-init's memfd
-	 * and lo; then the word; then what can wait.
+	 * the child is killed, nothing of it has run), nook-init's memfd,
+	 * the network namespace and lo; then the word; then what can wait.
+	 * The namespace's helper is started only now: its clone (0.1-0.2 ms
+	 * here) does not hold up the child's go, nook's page faults before
+	 * it need no TLB shootdown on the helper's CPU (it shares nook's
+	 * memory), and the child's /proc, /dev and /tmp still leave it time.
 	 */
-	if ((!r->st.claimed && state_claim(r)) || proc_fill_init(r) ||
-	    net_async_wait(r) || (lo = net_parent_lo(r)) < 0)
+	if ((!r->st.claimed && state_claim(r)) || proc_fill_init(r))
+		return abort_child(r);
+	net_async_start(r);
+	net_async_go(r, 1);	/* the helper may send the namespace now */
+	if (net_async_wait(r) || (lo = net_parent_lo(r)) < 0)
 		return abort_child(r);
 	if (send(r->sock, lo ? "o" : "l", 1, MSG_NOSIGNAL) != 1 &&
 	    errno != EPIPE && errno != ECONNRESET) {

@@ -605,7 +605,8 @@ net_cleanup(struct run *r)
  * every protocol's per-namespace state), and clone3 makes it before the
  * child exists.  A helper makes it instead, on the other CPU, while the
  * child builds its root, /proc, /dev and /tmp (started once the parent
- * has released the child, so that its clone does not hold that up); the
+ * has released the child and claimed the record, so that its clone does
+ * not hold that up); the
  * child joins it before mounting /sys (which shows the network namespace
  * of its mounter) and anything else that needs it.
  *
@@ -764,7 +765,8 @@ net_async_pick(struct run *r)
 #endif
 }
 
-/* The parent, once the child has its go: start the helper. */
+/* The parent, once the child has its go and the record is claimed:
+ * start the helper. */
 void
 net_async_start(struct run *r)
 {
