@@ -458,7 +458,11 @@ suggest(const char *word, const char *const *cands, size_t n)
 
 /*
  * openat2() of path below dirfd with the given RESOLVE_* rules, magic
- * links never followed; a leading / is taken as dirfd itself.
+ * links never followed; a leading / is taken as dirfd itself.  With
+ * RESOLVE_IN_ROOT or RESOLVE_BENEATH the kernel answers EAGAIN when a
+ * mount or rename anywhere on the machine ran while it resolved a ".."
+ * (it cannot then be sure the walk stayed below dirfd): tried again, a
+ * bounded number of times.
  */
 int
 resolve(int dirfd, const char *path, int flags, unsigned long long how_)
@@ -467,11 +471,15 @@ resolve(int dirfd, const char *path, int flags, unsigned long long how_)
 		.flags = (unsigned)flags | O_CLOEXEC,
 		.resolve = how_ | RESOLVE_NO_MAGICLINKS,
 	};
+	int fd, tries = 0;
 
 	while (*path == '/')
 		path++;
-	return syscall(SYS_openat2, dirfd, *path ? path : ".", &how,
-	    sizeof(how));
+	do
+		fd = (int)syscall(SYS_openat2, dirfd, *path ? path : ".", &how,
+		    sizeof(how));
+	while (fd < 0 && errno == EAGAIN && ++tries < 100);
+	return fd;
 }
 
 /* text, written whole to an existing file; 0, or -1 with errno. */
