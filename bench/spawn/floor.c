@@ -28,6 +28,7 @@
  * before the exec - whatever a filter says, loading one has a fixed cost;
  * -I INIT execs INIT (opened before the clone, as nook's memfd is) as PID
  * 1 with "-- COMMAND [ARG...]", the command line of nook-init and tini.
+ * Both apply to the rooted floor only: -b execs ROOT/COMMAND as it is.
  * Needs root.  Exit status 125 for its own failures.
  */
 #define _GNU_SOURCE
