@@ -132,12 +132,21 @@ struct f_mount_attr {
 static const char *root;
 static char **command;
 static int bare, idmapped, filter, all, init_fd = -1;
+static char cgroup_path[PATH_MAX];	/* -a: made by the parent, or "" */
+static pid_t child_pid = -1;	/* in the parent, once cloned */
 extern char **environ;
 
+/* The parent's failure takes its child and its cgroup with it. */
 static void
 fail(const char *what)
 {
 	fprintf(stderr, "floor: %s: %s\n", what, strerror(errno));
+	if (child_pid > 0) {
+		kill(child_pid, SIGKILL);
+		waitpid(child_pid, NULL, 0);
+	}
+	if (child_pid != 0 && cgroup_path[0])
+		rmdir(cgroup_path);
 	_exit(125);
 }
 
@@ -463,7 +472,7 @@ clone_child(uint64_t flags, int cgroup)
 
 /* -a: a cgroup for the child on the cgroup2 hierarchy, -1 without one */
 static int
-make_cgroup(char *path, size_t size)
+make_cgroup(void)
 {
 	static const char *const where[] = { "/sys/fs/cgroup",
 		"/sys/fs/cgroup/unified" };
@@ -477,10 +486,12 @@ make_cgroup(char *path, size_t size)
 			break;
 	if (i == 2)
 		return -1;
-	snprintf(path, size, "%s/floor-%d", where[i], (int)getpid());
-	if (mkdir(path, 0755) || (fd = open(path, O_RDONLY | O_DIRECTORY |
-	    O_CLOEXEC)) < 0)
-		fail(path);
+	snprintf(cgroup_path, sizeof(cgroup_path), "%s/floor-%d", where[i],
+	    (int)getpid());
+	if (mkdir(cgroup_path, 0755))
+		fail(cgroup_path);
+	if ((fd = open(cgroup_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		fail(cgroup_path);
 	return fd;
 }
 
@@ -521,23 +532,24 @@ send_root(pid_t pid, int sock)
 static int
 run(uint64_t flags, const char *map)
 {
-	char cgroup[PATH_MAX];
 	int sv[2], st, cg = -1;
 	pid_t pid;
 
 	if (all && init_fd >= 0)
 		init_into_memfd();
 	if (all)
-		cg = make_cgroup(cgroup, sizeof(cgroup));
+		cg = make_cgroup();
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv))
 		fail("socketpair");
 	pid = clone_child(flags, cg);
 	if (pid < 0)
 		fail("clone3");
 	if (pid == 0) {
+		child_pid = 0;
 		close(sv[1]);
 		child(sv[0]);
 	}
+	child_pid = pid;
 	close(sv[0]);
 	write_file(pid, "uid_map", map);
 	write_file(pid, "gid_map", map);
@@ -547,8 +559,9 @@ run(uint64_t flags, const char *map)
 	while (waitpid(pid, &st, 0) < 0)
 		if (errno != EINTR)
 			fail("waitpid");
-	if (cg >= 0 && (close(cg) || rmdir(cgroup)))
-		fail(cgroup);
+	child_pid = -1;
+	if (cg >= 0 && (close(cg) || rmdir(cgroup_path)))
+		fail(cgroup_path);
 	if (WIFSIGNALED(st))
 		return 128 + WTERMSIG(st);
 	return WEXITSTATUS(st);
