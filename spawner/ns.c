@@ -95,11 +95,12 @@ ns_join(struct run *r)
 
 /*
  * The stack below the clone3 is dead to both processes: nook's deepest
- * calls (the configuration's, its checks') wrote about ten pages there
- * before, and after the clone nook's next calls (the id maps, the
- * idmapped root, the record) and the child's (the container) write them
- * again - each write a copy-on-write fault, 13-15 us on this project's
- * VM, nook's between the clone and the child's release.  Marked
+ * calls (the configuration's, its checks') wrote pages there before, and
+ * after the clone nook's next calls (the id maps, the idmapped root, the
+ * record) and the child's (the container) write them again - each first
+ * write a copy-on-write fault, 13-15 us on this project's VM, nook's
+ * between the clone and the child's release (a start took 88 faults, 82
+ * with this).  Marked
  * wipe-on-fork for the clone alone, they stay nook's and the child gets
  * zero pages there: no copy, and no fault at all in nook.  The mark is
  * taken off at once in both, so that no later fork loses its stack.
