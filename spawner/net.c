@@ -606,9 +606,9 @@ net_cleanup(struct run *r)
  * child exists.  A helper makes it instead, on the other CPU, while the
  * child builds its root, /proc, /dev and /tmp (started once the parent
  * has released the child and claimed the record, so that its clone does
- * not hold that up); the
- * child joins it before mounting /sys (which shows the network namespace
- * of its mounter) and anything else that needs it.
+ * not hold that up); the child joins it before mounting /sys (which
+ * shows the network namespace of its mounter) and anything else that
+ * needs it.
  *
  * The helper is a CLONE_VM process of the parent that joins the child's
  * user namespace (setns takes a process that shares no thread group and

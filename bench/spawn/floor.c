@@ -388,9 +388,8 @@ enter_root(int tree)
 		fail("attach the root");
 	if (fchdir(tree))
 		fail("enter the root");
-	if (mount("proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-	    NULL))
-		fail("mount /proc");
+	mount_at("proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+	    NULL);
 	if (all) {
 		make_dev_tmp_sys();
 		mask_paths();
